@@ -1,0 +1,99 @@
+// The one way to reach ClickHouse: embedded chDB in DATA_DIR by default, a server with CLICKHOUSE_URL.
+// Both are @clickhouse/client instances, so every query runs the same code path.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import type { Config } from '../config.ts';
+
+/** Oldest server the schema runs on: DateTime64 with zones, Map, window functions, projections. */
+export const MIN_CLICKHOUSE_VERSION = '23.8';
+
+export interface ClickHouse {
+	client: ClickHouseClient;
+	mode: 'embedded' | 'server';
+	/** Database the tables live in (embedded: the data directory is ours alone, so `default`). */
+	database: string;
+	version: string;
+	close(): Promise<void>;
+}
+
+// Settings stick in a chDB session (engine-notes #1): every call that depends on a setting passes
+// all of them. These are the ones every insert relies on.
+export const INSERT_SETTINGS: ClickHouseSettings = {
+	async_insert: 0,
+	wait_for_async_insert: 1,
+	insert_deduplicate: 0,
+	insert_deduplication_token: ''
+};
+
+export function compareVersions(a: string, b: string): number {
+	const pa = a.split('.').map((x) => parseInt(x, 10) || 0);
+	const pb = b.split('.').map((x) => parseInt(x, 10) || 0);
+	for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+		const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+		if (d !== 0) return Math.sign(d);
+	}
+	return 0;
+}
+
+export class ClickHouseTooOldError extends Error {
+	constructor(public version: string) {
+		super(
+			`ClickHouse server ${version} is too old for this schema: version ${MIN_CLICKHOUSE_VERSION} or newer is required`
+		);
+	}
+}
+
+export async function serverVersion(client: ClickHouseClient): Promise<string> {
+	const rs = await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
+	const rows = (await rs.json()) as { v: string }[];
+	return rows[0].v;
+}
+
+/** Opens ClickHouse per config, refuses a server older than MIN_CLICKHOUSE_VERSION. */
+export async function openClickHouse(config: Pick<Config, 'dataDir' | 'clickhouse'>): Promise<ClickHouse> {
+	const { url, user, password, database } = config.clickhouse;
+	if (url) {
+		const admin = createClient({ url, username: user, password, request_timeout: 30_000 });
+		try {
+			const version = await serverVersion(admin);
+			if (compareVersions(version, MIN_CLICKHOUSE_VERSION) < 0) throw new ClickHouseTooOldError(version);
+			await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdent(database)}` });
+		} finally {
+			await admin.close();
+		}
+		const client = createClient({ url, username: user, password, database, request_timeout: 30_000 });
+		const version = await serverVersion(client);
+		return { client, mode: 'server', database, version, close: () => client.close() };
+	}
+	const dir = path.join(config.dataDir, 'clickhouse');
+	fs.mkdirSync(dir, { recursive: true });
+	// Lazy import: libchdb crashes a worker thread that loaded it when the thread exits (engine-notes #0),
+	// and `vite build` analyses server modules in such a thread.
+	const { createChdbConnection } = await import('chdb/connection');
+	const client = createClient({ connection: createChdbConnection({ path: dir }) } as Parameters<typeof createClient>[0]);
+	const version = await serverVersion(client);
+	return { client, mode: 'embedded', database: 'default', version, close: () => client.close() };
+}
+
+/** A database name from configuration (never user input) as an identifier. */
+function quoteIdent(name: string): string {
+	if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`CLICKHOUSE_DATABASE "${name}" is not a plain identifier`);
+	return '`' + name + '`';
+}
+
+/** Runs a read query with named parameters and returns its rows. */
+export async function select<T>(
+	ch: ClickHouse,
+	query: string,
+	params: Record<string, unknown> = {},
+	settings: ClickHouseSettings = {}
+): Promise<T[]> {
+	const rs = await ch.client.query({
+		query,
+		query_params: params,
+		format: 'JSONEachRow',
+		clickhouse_settings: { output_format_json_quote_64bit_integers: 0, ...settings }
+	});
+	return (await rs.json()) as T[];
+}

@@ -1,0 +1,14 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+	plugins: [sveltekit()],
+	test: {
+		// forks, not threads: libchdb crashes a worker thread on exit (engine-notes #0).
+		pool: 'forks',
+		include: ['src/**/*.test.ts', 'ingest/**/*.test.ts', 'test/**/*.test.ts'],
+		testTimeout: 60_000,
+		hookTimeout: 120_000,
+		expect: { requireAssertions: true }
+	}
+});
