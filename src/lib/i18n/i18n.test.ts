@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { MEASURE_KEYS } from '../measures.ts';
+import { fmtDuration, fmtPercent, hasMessage, pickLocale, t } from './index.ts';
+
+describe('message catalogue', () => {
+	it('has a label for every measure', () => {
+		const missing = MEASURE_KEYS.filter((k) => !hasMessage(`measure.${k}`));
+		expect(missing).toEqual([]);
+	});
+	it('fills placeholders and shows a missing key as itself', () => {
+		expect(t('x.{n}', { n: 1 })).toBe('x.1');
+		expect(t('status.red')).toBe('Breached');
+	});
+	it('picks a supported locale', () => {
+		expect(pickLocale('zh-CN,zh;q=0.9,en;q=0.8')).toBe('en');
+		expect(pickLocale(['en-GB'])).toBe('en');
+	});
+	it('formats through Intl', () => {
+		expect(fmtPercent(0.8123)).toBe('81.2%');
+		expect(fmtDuration(185)).toBe('3m 5s');
+	});
+});
