@@ -1,8 +1,9 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
+import { realtime } from './src/lib/server/realtime/vite-plugin.ts';
 
 export default defineConfig({
-	plugins: [sveltekit()],
+	plugins: [sveltekit(), realtime()],
 	test: {
 		// forks, not threads: libchdb crashes a worker thread on exit (engine-notes #0).
 		pool: 'forks',

@@ -1,0 +1,249 @@
+// The live-query hub. A board is a set of parts; each part is read by a key (part, scope) that is
+// computed once per change for every board and socket that shows it. A commit recomputes at once
+// the keys whose scopes and streams it touches; under bursts each key has at most one computation
+// in flight and a dirty flag that reruns it once afterwards, so the latest data always wins.
+// Only parts whose result changed are pushed.
+import type { BoardData, BoardPart } from '../../boards.ts';
+import type { Stream } from '../../contract/index.ts';
+import type { BoardRef } from '../../realtime/events.ts';
+import type { CommitEvent, Commits } from '../runtime.ts';
+
+/** How one part of a board is read. */
+export interface KeySpec {
+	/** Identity shared by every board that shows the same result, e.g. `tiles|team:a`. */
+	id: string;
+	part: BoardPart;
+	/** Scope keys whose commits change the result (org, site:…, team:…, agent:…). */
+	scopes: string[];
+	/** Streams whose commits change it; empty: only timers (day rollover) change it. */
+	streams: readonly Stream[];
+	/** Also changes with the clock alone (open items turning overdue): recomputed on the slow timer. */
+	clock?: boolean;
+	compute(): Promise<unknown>;
+}
+
+/** Which keys make up a board; supplied by the board assembly (board.ts). */
+export type BoardPlan = (ref: BoardRef) => KeySpec[];
+
+export interface HubOptions {
+	plan: BoardPlan;
+	commits: Commits;
+	timeZone: string;
+	/** Period of the recompute of clock-dependent keys. */
+	clockMs?: number;
+	onError?(key: string, e: unknown): void;
+}
+
+export type UpdateListener = (ref: BoardRef, parts: Partial<BoardData>) => void;
+
+export interface HubStats {
+	/** Computations started, per key id. */
+	computes: Map<string, number>;
+	keys: number;
+	boards: number;
+}
+
+export interface Hub {
+	/** Counts a watcher of the board; its keys live while it has one. */
+	watch(ref: BoardRef): void;
+	unwatch(ref: BoardRef): void;
+	/** The full board, from cache where fresh, computing what is missing. */
+	snapshot(ref: BoardRef): Promise<BoardData>;
+	onUpdate(fn: UpdateListener): () => void;
+	/** Recomputes every live key (target change, day rollover). */
+	recomputeAll(filter?: (k: KeySpec) => boolean): void;
+	/** Resolves once no computation is in flight or queued (tests, benchmarks). */
+	idle(): Promise<void>;
+	stats(): HubStats;
+	close(): void;
+}
+
+interface KeyState {
+	spec: KeySpec;
+	json?: string;
+	value?: unknown;
+	inflight?: Promise<void>;
+	dirty: boolean;
+	boards: Set<string>;
+}
+
+interface BoardState {
+	ref: BoardRef;
+	watchers: number;
+	keys: string[];
+}
+
+const boardId = (ref: BoardRef) => `${ref.board}|${ref.scope}`;
+
+/** The scope keys a commit touches: the org, and each site, team and agent it names. */
+export function touchedScopes(e: CommitEvent): Set<string> {
+	const s = new Set(['org']);
+	for (const x of e.scopes) {
+		s.add(`site:${x.site}`);
+		s.add(`team:${x.team}`);
+		if (x.agent) s.add(`agent:${x.agent}`);
+	}
+	return s;
+}
+
+/** Milliseconds until the next midnight in the zone (checked again on wake, so DST shifts are safe). */
+export function msToMidnight(timeZone: string, now = Date.now()): number {
+	const parts = new Intl.DateTimeFormat('en-GB', {
+		timeZone,
+		hourCycle: 'h23',
+		hour: 'numeric',
+		minute: 'numeric',
+		second: 'numeric'
+	}).formatToParts(now);
+	const n = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+	const elapsed = (n('hour') * 3600 + n('minute') * 60 + n('second')) * 1000 + (now % 1000);
+	return Math.max(1000, 86_400_000 - elapsed);
+}
+
+export function createHub(opts: HubOptions): Hub {
+	const keys = new Map<string, KeyState>();
+	const boards = new Map<string, BoardState>();
+	const listeners = new Set<UpdateListener>();
+	const computes = new Map<string, number>();
+	/** Changed parts per board, pushed together once the current burst of results has settled. */
+	const pending = new Map<string, Partial<BoardData>>();
+	let flushQueued = false;
+
+	function flush() {
+		flushQueued = false;
+		for (const [id, parts] of pending) {
+			const b = boards.get(id);
+			if (b) for (const fn of listeners) fn(b.ref, parts);
+		}
+		pending.clear();
+	}
+
+	function changed(k: KeyState) {
+		for (const id of k.boards) {
+			const parts = pending.get(id) ?? {};
+			(parts as Record<string, unknown>)[k.spec.part] = k.value;
+			pending.set(id, parts);
+		}
+		if (!flushQueued) {
+			flushQueued = true;
+			setImmediate(flush);
+		}
+	}
+
+	function run(k: KeyState): Promise<void> {
+		if (k.inflight) {
+			k.dirty = true;
+			return k.inflight;
+		}
+		computes.set(k.spec.id, (computes.get(k.spec.id) ?? 0) + 1);
+		const first = k.json === undefined;
+		k.inflight = k.spec
+			.compute()
+			.then(
+				(value) => {
+					const json = JSON.stringify(value);
+					if (json === k.json) return;
+					k.json = json;
+					k.value = value;
+					if (!first) changed(k);
+				},
+				(e) => opts.onError?.(k.spec.id, e)
+			)
+			.finally(() => {
+				k.inflight = undefined;
+				if (k.dirty && keys.get(k.spec.id) === k) {
+					k.dirty = false;
+					void run(k);
+				}
+			});
+		return k.inflight;
+	}
+
+	function recomputeAll(filter: (k: KeySpec) => boolean = () => true) {
+		for (const k of keys.values()) if (filter(k.spec)) void run(k);
+	}
+
+	const offCommits = opts.commits.subscribe((e) => {
+		const touched = touchedScopes(e);
+		for (const k of keys.values())
+			if (k.spec.streams.includes(e.stream) && k.spec.scopes.some((s) => touched.has(s))) void run(k);
+	});
+
+	const clockTimer = setInterval(() => recomputeAll((k) => !!k.clock), opts.clockMs ?? 30_000);
+	clockTimer.unref();
+	let midnightTimer: NodeJS.Timeout;
+	const armMidnight = () => {
+		midnightTimer = setTimeout(() => {
+			recomputeAll();
+			armMidnight();
+		}, msToMidnight(opts.timeZone) + 50);
+		midnightTimer.unref();
+	};
+	armMidnight();
+
+	return {
+		watch(ref) {
+			const id = boardId(ref);
+			const b = boards.get(id);
+			if (b) {
+				b.watchers++;
+				return;
+			}
+			const specs = opts.plan(ref);
+			boards.set(id, { ref, watchers: 1, keys: specs.map((s) => s.id) });
+			for (const spec of specs) {
+				let k = keys.get(spec.id);
+				if (!k) {
+					k = { spec, dirty: false, boards: new Set() };
+					keys.set(spec.id, k);
+				}
+				k.boards.add(id);
+			}
+		},
+		unwatch(ref) {
+			const id = boardId(ref);
+			const b = boards.get(id);
+			if (!b || --b.watchers > 0) return;
+			boards.delete(id);
+			pending.delete(id);
+			for (const kid of b.keys) {
+				const k = keys.get(kid);
+				if (!k) continue;
+				k.boards.delete(id);
+				if (k.boards.size === 0) keys.delete(kid);
+			}
+		},
+		async snapshot(ref) {
+			const id = boardId(ref);
+			const b = boards.get(id);
+			// An unwatched board is computed once, without keeping its keys.
+			const states = b
+				? b.keys.map((kid) => keys.get(kid)!)
+				: opts.plan(ref).map((spec): KeyState => ({ spec, dirty: false, boards: new Set() }));
+			await Promise.all(states.map((k) => (k.inflight ? k.inflight : k.json === undefined ? run(k) : undefined)));
+			const data = { board: ref.board, scope: ref.scope, timeZone: opts.timeZone, computedAt: Date.now() } as BoardData;
+			for (const k of states) (data as unknown as Record<string, unknown>)[k.spec.part] = k.value;
+			return data;
+		},
+		onUpdate(fn) {
+			listeners.add(fn);
+			return () => listeners.delete(fn);
+		},
+		recomputeAll,
+		async idle() {
+			for (;;) {
+				const busy = [...keys.values()].filter((k) => k.inflight).map((k) => k.inflight);
+				if (busy.length === 0 && !flushQueued) return;
+				await Promise.all(busy);
+				await new Promise((r) => setImmediate(r));
+			}
+		},
+		stats: () => ({ computes, keys: keys.size, boards: boards.size }),
+		close() {
+			offCommits();
+			clearInterval(clockTimer);
+			clearTimeout(midnightTimer);
+			listeners.clear();
+		}
+	};
+}
