@@ -1,5 +1,7 @@
 // English catalogue: one file per area, merged here. Keys are `area.thing`.
 import { common } from './common.ts';
 import { measures } from './measures.ts';
+import { board } from './board.ts';
+import { wall } from './wall.ts';
 
-export const en: Record<string, string> = { ...common, ...measures };
+export const en: Record<string, string> = { ...common, ...measures, ...board, ...wall };
