@@ -267,10 +267,10 @@ export interface NoteRow {
 	section: string;
 	text: string;
 	author: string;
-	written_at: number;
+	written_ms: number;
 }
 
-export function insertNote(ch: ClickHouse, month: string, version: number, note: Omit<NoteRow, 'written_at'>) {
+export function insertNote(ch: ClickHouse, month: string, version: number, note: Omit<NoteRow, 'written_ms'>) {
 	return ch.client.insert({
 		table: 'scorecard_notes_v1',
 		values: [{ month, version, ...note }],
@@ -284,7 +284,7 @@ export function readNotes(ch: ClickHouse, month: string, version: number) {
 	return select<NoteRow>(
 		ch,
 		`SELECT section, argMax(text, written_at) AS text, argMax(author, written_at) AS author,
-			toUnixTimestamp64Milli(max(written_at)) AS written_at
+			toUnixTimestamp64Milli(max(written_at)) AS written_ms
 		FROM scorecard_notes_v1 WHERE month = {month:String} AND version = {version:UInt32}
 		GROUP BY section ORDER BY section`,
 		{ month, version }

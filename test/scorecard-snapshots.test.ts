@@ -1,0 +1,106 @@
+// Closing a month: a frozen version keeps its numbers when records arrive; the late count grows;
+// a new version includes them; notes and sign-off belong to their version.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import type { ClickHouse } from '../src/lib/server/clickhouse/client.ts';
+import { freeze, readVersion, signOff, versions, writeNote, ScorecardError } from '../src/lib/server/scorecard/snapshots.ts';
+import { clickhouseNow } from '../src/lib/server/clickhouse/scorecard.ts';
+import { MONTH, TZ, expectedLate, expectedMeasures, freshClickHouse, insertRecords, makeRecords, type Records } from './scorecard-fixture.ts';
+
+let ch: ClickHouse;
+let dir: string;
+const first = makeRecords(11, 600);
+// Later arrivals: ingested now (after the freeze), half of them dated in the month.
+const later = makeRecords(12, 200);
+
+beforeAll(async () => {
+	({ ch, dir } = await freshClickHouse());
+	await insertRecords(ch, first);
+});
+afterAll(async () => {
+	await ch?.close();
+	fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function restamp(recs: Records, prefix: string, ingestedAt: number): Records {
+	const re = <T extends { id: string; ingested_at: number }>(xs: T[]) => xs.map((x) => ({ ...x, id: prefix + x.id, ingested_at: ingestedAt }));
+	return {
+		contacts: re(recs.contacts),
+		surveys: re(recs.surveys),
+		shops: re(recs.shops),
+		complaints: re(recs.complaints).map((c) => ({ ...c, complaint_id: prefix + c.complaint_id }))
+	};
+}
+
+describe('closing a month', () => {
+	it('a frozen version does not change when records arrive, and the late count does', async () => {
+		const v1 = await freeze(ch, { month: MONTH, timeZone: TZ, by: 'exec@example.test' });
+		expect(v1.version).toBe(1);
+		const before = (await readVersion(ch, MONTH, 1))!;
+		expect(before.lateTotal).toBe(0);
+		const orgCsat = before.data.units.find((u) => u.scope === 'org')!.cells.csat;
+		expect(orgCsat.value).toBeCloseTo(expectedMeasures(first, MONTH, 'org', v1.frozenAt).csat!, 9);
+
+		await new Promise((r) => setTimeout(r, 5));
+		const arrivedAt = await clickhouseNow(ch);
+		const late = restamp(later, 'late-', arrivedAt);
+		await insertRecords(ch, late);
+
+		const after = (await readVersion(ch, MONTH, 1))!;
+		expect(after.data).toEqual(before.data);
+		const expected = expectedLate(late, MONTH, v1.frozenAt);
+		expect(after.late).toEqual(expected);
+		expect(after.lateTotal).toBe(Object.values(expected).reduce((a, b) => a + b, 0));
+		expect(after.lateTotal).toBeGreaterThan(50);
+
+		const v2 = await freeze(ch, { month: MONTH, timeZone: TZ, by: 'exec@example.test' });
+		expect(v2.version).toBe(2);
+		const second = (await readVersion(ch, MONTH, 2))!;
+		expect(second.lateTotal).toBe(0);
+		const all: Records = {
+			contacts: [...first.contacts, ...late.contacts],
+			surveys: [...first.surveys, ...late.surveys],
+			shops: [...first.shops, ...late.shops],
+			complaints: [...first.complaints, ...late.complaints]
+		};
+		expect(second.data.units.find((u) => u.scope === 'org')!.cells.csat.value).toBeCloseTo(
+			expectedMeasures(all, MONTH, 'org', v2.frozenAt).csat!,
+			9
+		);
+		expect(second.data.units[0].cells.csat.n).toBeGreaterThan(before.data.units[0].cells.csat.n);
+		// The older version stays readable and unchanged.
+		expect((await readVersion(ch, MONTH, 1))!.data).toEqual(before.data);
+		expect((await versions(ch, MONTH)).map((v) => v.version)).toEqual([1, 2]);
+	});
+
+	it('two freezes at once get different versions', async () => {
+		const [a, b] = await Promise.all([
+			freeze(ch, { month: '2026-09', timeZone: TZ, by: 'a' }),
+			freeze(ch, { month: '2026-09', timeZone: TZ, by: 'b' })
+		]);
+		expect([a.version, b.version].sort()).toEqual([1, 2]);
+	});
+
+	it('notes per section, latest wins, until the version is signed off', async () => {
+		await writeNote(ch, MONTH, 2, { section: 'complaints', text: 'Tier 2 backlog cleared', author: 'exec' });
+		await writeNote(ch, MONTH, 2, { section: 'complaints', text: 'Tier 2 backlog cleared in week 3', author: 'exec' });
+		await writeNote(ch, MONTH, 2, { section: 'drivers', text: 'Empathy matters most', author: 'exec' });
+		await signOff(ch, MONTH, 2, 'exec@example.test');
+		const v = (await readVersion(ch, MONTH, 2))!;
+		expect(v.notes.map((n) => [n.section, n.text])).toEqual([
+			['complaints', 'Tier 2 backlog cleared in week 3'],
+			['drivers', 'Empathy matters most']
+		]);
+		expect(v.signoff?.by).toBe('exec@example.test');
+		await expect(writeNote(ch, MONTH, 2, { section: 'units', text: 'x', author: 'exec' })).rejects.toThrow(/signed off/);
+		await expect(signOff(ch, MONTH, 2, 'exec')).rejects.toBeInstanceOf(ScorecardError);
+		// Version 1 has none of them.
+		expect((await readVersion(ch, MONTH, 1))!.notes).toEqual([]);
+	});
+
+	it('refuses an unknown section, an overlong note and a missing version, naming the reason', async () => {
+		await expect(writeNote(ch, MONTH, 1, { section: 'nope' as never, text: 'x', author: 'e' })).rejects.toThrow(/section must be one of/);
+		await expect(writeNote(ch, MONTH, 1, { section: 'units', text: 'x'.repeat(2001), author: 'e' })).rejects.toThrow(/at most 2000/);
+		await expect(signOff(ch, MONTH, 9, 'e')).rejects.toThrow(/does not exist/);
+	});
+});
