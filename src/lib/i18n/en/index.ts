@@ -3,5 +3,6 @@ import { common } from './common.ts';
 import { measures } from './measures.ts';
 import { board } from './board.ts';
 import { wall } from './wall.ts';
+import { scorecard } from './scorecard.ts';
 
-export const en: Record<string, string> = { ...common, ...measures, ...board, ...wall };
+export const en: Record<string, string> = { ...common, ...measures, ...board, ...wall, ...scorecard };
