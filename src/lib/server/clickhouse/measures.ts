@@ -1,0 +1,625 @@
+// Every measure of docs/MEASURES.md as SQL over the raw tables and their 15-minute projections
+// (migration 002). One query per family of measures; each is written once against a "grouping"
+// (the whole scope, its children, hours or days of BUSINESS_TZ), so tiles, the per-child tables and
+// the series all run the same definition. Only fixed SQL fragments are concatenated; every value
+// from outside arrives as a `{name:Type}` parameter.
+import { DEFAULT_TIER_LIMIT_HOURS } from '../../contract/index.ts';
+import {
+	MEASURE_KEYS,
+	REPEAT_WINDOW_DAYS,
+	SERVICE_LEVEL_SECONDS,
+	scopeKey,
+	type MeasureKey,
+	type Scope,
+	type ScopeKind
+} from '../../measures.ts';
+import { dayRange, daysBetween, hourOfDay } from '../../time.ts';
+import { select, type ClickHouse } from './client.ts';
+
+export type MeasureValues = Record<MeasureKey, number | null>;
+export type TierLimitHours = Record<1 | 2 | 3, number>;
+
+export interface MeasureQuery {
+	scope: Scope;
+	/** Window [from, to) in epoch ms, on 15-minute boundaries (every business day and hour is). */
+	from: number;
+	to: number;
+	/** "Now" for the state measures: backlog, complaints open and overdue, tiers reached. */
+	now: number;
+	tz: string;
+	tierLimitHours?: TierLimitHours;
+	serviceLevelSeconds?: Record<string, number>;
+	/** Only these measures (all by default): queries no key needs are skipped. */
+	keys?: readonly MeasureKey[];
+}
+
+/** Measures that describe a state as of `now`, not events in the window; counts, so never null. */
+export const STATE_KEYS: readonly MeasureKey[] = ['backlog', 'complaints_open', 'complaints_overdue'];
+
+const BUCKET_MS = 15 * 60_000;
+
+/** How rows are grouped: one group for the scope, one per child, per business hour or per business day. */
+type Grouping =
+	{ kind: 'all' } | { kind: 'child'; column: 'site' | 'team' | 'agent' } | { kind: 'hour' } | { kind: 'day' };
+
+/** Column names a fragment refers to: the raw row, or the owner columns of a derived state. */
+interface Columns {
+	site: string;
+	team: string;
+	agent: string;
+	at: string;
+}
+const ROW: Columns = { site: 'site', team: 'team', agent: 'agent', at: 'at' };
+const OWNER: Columns = { site: 'o_site', team: 'o_team', agent: 'o_agent', at: 'o_at' };
+
+function scopeFilter(kind: ScopeKind, c: Columns): string {
+	return kind === 'org' ? '1' : `${c[kind]} = {scope:String}`;
+}
+
+// toStartOfFifteenMinutes(at), not at: the projections are grouped by it, and a business hour or
+// day of any zone is a union of whole 15-minute UTC buckets.
+function groupKey(g: Grouping, c: Columns): string {
+	switch (g.kind) {
+		case 'all':
+			return "''";
+		case 'child':
+			return c[g.column];
+		case 'hour':
+			return `toString(toHour(toStartOfFifteenMinutes(${c.at}), {tz:String}))`;
+		case 'day':
+			return `toString(toDate(toStartOfFifteenMinutes(${c.at}), {tz:String}))`;
+	}
+}
+
+const inWindow = (at: string) =>
+	`toStartOfFifteenMinutes(${at}) >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND toStartOfFifteenMinutes(${at}) < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`;
+const upToNow = (at: string) => `${at} <= fromUnixTimestamp64Milli({now:Int64}, 'UTC')`;
+// Agents are optional on records: rows without one belong to no agent.
+const childFilter = (g: Grouping, c: Columns) =>
+	g.kind === 'child' && g.column === 'agent' ? `${c.agent} != ''` : '1';
+const tierLimitMs = (tier: string) =>
+	`multiIf(${tier} = 1, {limit1:Float64}, ${tier} = 2, {limit2:Float64}, {limit3:Float64}) * 3600000`;
+
+interface Ctx {
+	q: MeasureQuery;
+	g: Grouping;
+	params: Record<string, unknown>;
+}
+
+type Groups = Map<string, { [K in MeasureKey]?: number | null }>;
+const ratio = (num: number, den: number) => (den > 0 ? num / den : null);
+
+/** A family of measures computed by one query: rows keyed by group `k`, turned into measure values. */
+interface Family {
+	name: string;
+	keys: readonly MeasureKey[];
+	sql(ctx: Ctx): string;
+	values(row: { k: string }): { [K in MeasureKey]?: number | null };
+}
+
+/** A family with its own row shape. */
+const family = <R extends { k: string }>(f: {
+	name: string;
+	keys: readonly MeasureKey[];
+	sql(ctx: Ctx): string;
+	values(row: R): { [K in MeasureKey]?: number | null };
+}) => f as unknown as Family;
+
+async function runFamily(ch: ClickHouse, f: Family, ctx: Ctx): Promise<Groups> {
+	const rows = await select<{ k: string }>(ch, f.sql(ctx), ctx.params);
+	const out: Groups = new Map();
+	for (const r of rows) out.set(r.k, { ...out.get(r.k), ...f.values(r) });
+	return out;
+}
+
+const contactCounts = family<{
+	k: string;
+	type: string;
+	n: number;
+	total: number;
+	longest: number;
+	first: number;
+	errors: number;
+}>({
+	name: 'contactCounts',
+	keys: ['response_time_avg', 'response_time_max', 'fcr', 'error_rate'],
+	// Reads projection contacts_15m_v1: per type, so every aggregate is one the projection holds.
+	sql(ctx) {
+		return `SELECT ${groupKey(ctx.g, ROW)} AS k, type, count() AS n, sum(response_seconds) AS total,
+				max(response_seconds) AS longest, countIf(first_contact) AS first, countIf(error) AS errors
+			FROM contacts_v1
+			WHERE type IN ('responded', 'resolved') AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)}
+				AND ${inWindow('at')}
+			GROUP BY k, type`;
+	},
+	values: (r) =>
+		r.type === 'responded'
+			? { response_time_avg: r.total / r.n, response_time_max: r.longest }
+			: { fcr: r.first / r.n, error_rate: r.errors / r.n }
+});
+
+const responseDistribution = family<{ k: string; p90: number; within: number; n: number }>({
+	name: 'responseDistribution',
+	keys: ['response_time_p90', 'service_level'],
+	sql(ctx) {
+		return `SELECT ${groupKey(ctx.g, ROW)} AS k, quantileExact(0.9)(response_seconds) AS p90,
+				countIf(response_seconds <= multiIf(channel = 'phone', {slPhone:Float64}, channel = 'chat', {slChat:Float64},
+					channel = 'email', {slEmail:Float64}, channel = 'in_person', {slInPerson:Float64}, {slField:Float64})) AS within,
+				count() AS n
+			FROM contacts_v1
+			WHERE type = 'responded' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+			GROUP BY k`;
+	},
+	values: (r) => ({
+		response_time_p90: r.p90,
+		service_level: r.within / r.n
+	})
+});
+
+const repeatContact = family<{ k: string; opened: number; repeats: number }>({
+	name: 'repeatContact',
+	keys: ['repeat_contact'],
+	sql(ctx) {
+		// Each opened contact of the window, joined to the same customer's opened contacts of the
+		// REPEAT_WINDOW_DAYS before it, anywhere in the organisation.
+		return `SELECT k, uniqExact(contact_id) AS opened, uniqExactIf(contact_id, is_repeat) AS repeats
+			FROM (
+				SELECT o.k AS k, o.contact_id AS contact_id,
+					countIf(p.contact_id != '' AND p.contact_id != o.contact_id AND p.at < o.at
+						AND toUnixTimestamp64Milli(p.at) >= toUnixTimestamp64Milli(o.at) - {repeatMs:Int64}) > 0 AS is_repeat
+				FROM (
+					SELECT ${groupKey(ctx.g, ROW)} AS k, id, contact_id, customer, at FROM contacts_v1
+					WHERE type = 'opened' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+				) AS o
+				LEFT JOIN (
+					SELECT customer, contact_id, at FROM contacts_v1
+					WHERE type = 'opened' AND customer != ''
+						AND at >= fromUnixTimestamp64Milli({from:Int64} - {repeatMs:Int64}, 'UTC')
+						AND at < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
+				) AS p ON p.customer = o.customer
+				GROUP BY o.k, o.id, o.contact_id
+			)
+			GROUP BY k`;
+	},
+	values: (r) => ({
+		repeat_contact: r.repeats / r.opened
+	})
+});
+
+const satisfaction = family<{ k: string; n: number; satisfied: number; total: number }>({
+	name: 'satisfaction',
+	keys: ['csat', 'csat_mean'],
+	// Reads projection surveys_15m_v1.
+	sql(ctx) {
+		return `SELECT ${groupKey(ctx.g, ROW)} AS k, count() AS n, countIf(overall >= 4) AS satisfied, sum(overall) AS total
+			FROM surveys_v1
+			WHERE ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+			GROUP BY k`;
+	},
+	values: (r) => ({
+		csat: r.satisfied / r.n,
+		csat_mean: r.total / r.n
+	})
+});
+
+const mystery = family<{ k: string; mean: number }>({
+	name: 'mystery',
+	keys: ['mystery_score'],
+	sql(ctx) {
+		return `SELECT ${groupKey(ctx.g, ROW)} AS k, avg(score) AS mean
+			FROM mystery_shops_v1
+			WHERE ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+			GROUP BY k`;
+	},
+	values: (r) => ({ mystery_score: r.mean })
+});
+
+const followUps = family<{ k: string; done: number; due: number }>({
+	name: 'followUps',
+	keys: ['follow_up_completion'],
+	sql(ctx) {
+		return `SELECT ${groupKey(ctx.g, ROW)} AS k, uniqExactIf(contact_id, type = 'follow_up_done') AS done,
+				uniqExactIf(contact_id, type = 'follow_up_due') AS due
+			FROM contacts_v1
+			WHERE type IN ('follow_up_due', 'follow_up_done') AND ${scopeFilter(ctx.q.scope.kind, ROW)}
+				AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+			GROUP BY k`;
+	},
+	values: (r) => ({
+		follow_up_completion: ratio(r.done, r.due)
+	})
+});
+
+const escalation = family<{ k: string; received: number; escalated: number }>({
+	name: 'escalation',
+	keys: ['escalation_rate'],
+	sql(ctx) {
+		return `SELECT r.k AS k, count() AS received, countIf(t.highest >= 2) AS escalated
+			FROM (
+				SELECT ${groupKey(ctx.g, ROW)} AS k, complaint_id FROM complaints_v1
+				WHERE type = 'received' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+				GROUP BY k, complaint_id
+			) AS r
+			LEFT JOIN (
+				SELECT complaint_id, max(tier) AS highest FROM complaints_v1
+				WHERE type IN ('received', 'escalated') AND ${upToNow('at')}
+				GROUP BY complaint_id
+			) AS t ON t.complaint_id = r.complaint_id
+			GROUP BY k`;
+	},
+	values: (r) => ({
+		escalation_rate: r.escalated / r.received
+	})
+});
+
+const closedWithinLimit = family<{ k: string; resolved: number; within: number }>({
+	name: 'closedWithinLimit',
+	keys: ['closed_within_limit'],
+	sql(ctx) {
+		// The limit is that of the tier the complaint was in when it was resolved (its last resolution
+		// in the window), counted from entering that tier.
+		return `SELECT k, count() AS resolved, countIf(toUnixTimestamp64Milli(resolved_at) <= toUnixTimestamp64Milli(entered) + ${tierLimitMs('tier')}) AS within
+			FROM (
+				SELECT r.k AS k, r.complaint_id AS complaint_id, r.resolved_at AS resolved_at,
+					max(e.at) AS entered, argMax(e.tier, (e.at, e.tier)) AS tier
+				FROM (
+					SELECT ${groupKey(ctx.g, ROW)} AS k, complaint_id, max(at) AS resolved_at FROM complaints_v1
+					WHERE type = 'resolved' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+					GROUP BY k, complaint_id
+				) AS r
+				INNER JOIN (
+					SELECT complaint_id, at, assumeNotNull(tier) AS tier FROM complaints_v1 WHERE type IN ('received', 'escalated')
+				) AS e ON e.complaint_id = r.complaint_id
+				WHERE e.at <= r.resolved_at
+				GROUP BY r.k, r.complaint_id, r.resolved_at
+			)
+			GROUP BY k`;
+	},
+	values: (r) => ({
+		closed_within_limit: r.within / r.resolved
+	})
+});
+
+// State as of now. A contact or complaint belongs to the site, team and agent of its latest event;
+// argMax over (at, type) is idempotent: a duplicate row cannot change it.
+const CONTACT_STATE = `SELECT contact_id, argMax(type, (at, type)) AS last_type,
+		argMax(site, (at, type)) AS o_site, argMax(team, (at, type)) AS o_team, argMax(agent, (at, type)) AS o_agent,
+		max(at) AS o_at
+	FROM contacts_v1
+	WHERE type IN ('opened', 'resolved', 'reopened') AND ${upToNow('at')}
+	GROUP BY contact_id`;
+
+const COMPLAINT_STATE = `SELECT complaint_id, o_site, o_team, o_agent, o_at, tier, entered,
+		last_type NOT IN ('resolved', 'closed') AS is_open,
+		is_open AND toUnixTimestamp64Milli(entered) + ${tierLimitMs('tier')} < {now:Int64} AS is_overdue
+	FROM (
+		SELECT complaint_id, argMax(type, (at, type)) AS last_type,
+			argMax(site, (at, type)) AS o_site, argMax(team, (at, type)) AS o_team, argMax(agent, (at, type)) AS o_agent,
+			max(at) AS o_at,
+			argMaxIf(assumeNotNull(tier), (at, assumeNotNull(tier)), type IN ('received', 'escalated')) AS tier,
+			maxIf(at, type IN ('received', 'escalated')) AS entered
+		FROM complaints_v1
+		WHERE ${upToNow('at')}
+		GROUP BY complaint_id
+		HAVING countIf(type IN ('received', 'escalated')) > 0
+	)`;
+
+const backlog = family<{ k: string; open: number }>({
+	name: 'backlog',
+	keys: ['backlog'],
+	sql(ctx) {
+		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, count() AS open FROM (${CONTACT_STATE})
+			WHERE last_type IN ('opened', 'reopened') AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
+			GROUP BY k`;
+	},
+	values: (r) => ({ backlog: r.open })
+});
+
+const complaintState = family<{ k: string; open: number; overdue: number }>({
+	name: 'complaintState',
+	keys: ['complaints_open', 'complaints_overdue'],
+	sql(ctx) {
+		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, countIf(is_open) AS open, countIf(is_overdue) AS overdue
+			FROM (${COMPLAINT_STATE})
+			WHERE ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
+			GROUP BY k`;
+	},
+	values: (r) => ({
+		complaints_open: r.open,
+		complaints_overdue: r.overdue
+	})
+});
+
+const WINDOW_FAMILIES = [
+	contactCounts,
+	responseDistribution,
+	repeatContact,
+	satisfaction,
+	mystery,
+	followUps,
+	escalation,
+	closedWithinLimit
+];
+const STATE_FAMILIES = [backlog, complaintState];
+
+function assertWindow(from: number, to: number) {
+	if (from % BUCKET_MS !== 0 || to % BUCKET_MS !== 0 || to < from)
+		throw new RangeError(`window [${from}, ${to}) must start and end on 15-minute boundaries`);
+}
+
+function paramsOf(q: MeasureQuery): Record<string, unknown> {
+	const limits = q.tierLimitHours ?? DEFAULT_TIER_LIMIT_HOURS;
+	const sl = { ...SERVICE_LEVEL_SECONDS, ...q.serviceLevelSeconds };
+	return {
+		scope: q.scope.id,
+		from: q.from,
+		to: q.to,
+		now: Math.floor(q.now),
+		tz: q.tz,
+		limit1: limits[1],
+		limit2: limits[2],
+		limit3: limits[3],
+		slPhone: sl.phone,
+		slChat: sl.chat,
+		slEmail: sl.email,
+		slInPerson: sl.in_person,
+		slField: sl.field,
+		repeatMs: REPEAT_WINDOW_DAYS * 86_400_000
+	};
+}
+
+export function emptyValues(): MeasureValues {
+	const v = {} as MeasureValues;
+	for (const k of MEASURE_KEYS) v[k] = STATE_KEYS.includes(k) ? 0 : null;
+	return v;
+}
+
+/** Runs the families the wanted keys need and merges their groups into one value set per group. */
+async function measureGroups(
+	ch: ClickHouse,
+	q: MeasureQuery,
+	g: Grouping,
+	families: Family[]
+): Promise<Map<string, MeasureValues>> {
+	assertWindow(q.from, q.to);
+	const ctx: Ctx = { q, g, params: paramsOf(q) };
+	const wanted = families.filter((f) => !q.keys || f.keys.some((k) => q.keys!.includes(k)));
+	const parts = await Promise.all(wanted.map((f) => runFamily(ch, f, ctx)));
+	const out = new Map<string, MeasureValues>();
+	for (const part of parts)
+		for (const [k, values] of part) out.set(k, Object.assign(out.get(k) ?? emptyValues(), values));
+	return out;
+}
+
+/**
+ * What each family's query reads, from EXPLAIN indexes = 1: a table, or the projection inside it.
+ * The tests use it to hold the rollups to their promise; the benchmark prints it.
+ */
+export async function explainReads(
+	ch: ClickHouse,
+	q: MeasureQuery,
+	grouping: 'all' | 'children' | 'hours' | 'days' = 'all'
+): Promise<Record<string, string[]>> {
+	const column = CHILD_OF[q.scope.kind] ?? 'agent';
+	const g: Grouping =
+		grouping === 'children'
+			? { kind: 'child', column }
+			: grouping === 'hours'
+				? { kind: 'hour' }
+				: grouping === 'days'
+					? { kind: 'day' }
+					: { kind: 'all' };
+	const ctx: Ctx = { q, g, params: paramsOf(q) };
+	const out: Record<string, string[]> = {};
+	for (const f of [...WINDOW_FAMILIES, ...STATE_FAMILIES]) {
+		const rows = await select<{ explain: string }>(ch, `EXPLAIN indexes = 1 ${f.sql(ctx)}`, ctx.params);
+		out[f.name] = rows.flatMap((r) => /ReadFromMergeTree \((.+)\)/.exec(r.explain)?.[1] ?? []);
+	}
+	return out;
+}
+
+/** Every measure for one scope: window measures over [from, to), state measures as of `now`. */
+export async function measureValues(ch: ClickHouse, q: MeasureQuery): Promise<MeasureValues> {
+	const groups = await measureGroups(ch, q, { kind: 'all' }, [...WINDOW_FAMILIES, ...STATE_FAMILIES]);
+	return groups.get('') ?? emptyValues();
+}
+
+const CHILD_OF: Record<ScopeKind, 'site' | 'team' | 'agent' | null> = {
+	org: 'site',
+	site: 'team',
+	team: 'agent',
+	agent: null
+};
+
+/** The measures of each child of the scope (sites of the org, teams of a site, agents of a team), by scope key. */
+export async function measureValuesByChild(
+	ch: ClickHouse,
+	q: MeasureQuery
+): Promise<Map<string, MeasureValues>> {
+	const column = CHILD_OF[q.scope.kind];
+	if (!column) throw new Error('an agent scope has no children');
+	const groups = await measureGroups(ch, q, { kind: 'child', column }, [
+		...WINDOW_FAMILIES,
+		...STATE_FAMILIES
+	]);
+	return new Map([...groups].map(([id, v]) => [scopeKey({ kind: column, id }), v]));
+}
+
+interface SeriesQuery {
+	scope: Scope;
+	tz: string;
+	keys: readonly MeasureKey[];
+	tierLimitHours?: TierLimitHours;
+	serviceLevelSeconds?: Record<string, number>;
+}
+
+interface Period {
+	key: string;
+	from: number;
+	to: number;
+}
+
+function nullValues(): MeasureValues {
+	return Object.fromEntries(MEASURE_KEYS.map((k) => [k, null])) as MeasureValues;
+}
+
+/**
+ * Window measures grouped by period in one query per family; state measures sampled as of each
+ * period's end (or `now`, if sooner). Periods that have not begun hold nulls.
+ */
+async function series(
+	ch: ClickHouse,
+	q: SeriesQuery,
+	g: Grouping,
+	now: number,
+	periods: Period[]
+): Promise<Map<string, MeasureValues>> {
+	const base = { ...q, from: periods[0].from, to: periods[periods.length - 1].to, now };
+	const windowed = await measureGroups(ch, base, g, WINDOW_FAMILIES);
+	const stateKeys = q.keys.filter((k) => STATE_KEYS.includes(k));
+	const out = new Map<string, MeasureValues>();
+	await Promise.all(
+		periods.map(async (p) => {
+			if (p.from > now) return out.set(p.key, nullValues());
+			const values = windowed.get(p.key) ?? emptyValues();
+			if (stateKeys.length) {
+				const asOf = { ...base, now: Math.min(p.to, now), keys: stateKeys };
+				const state =
+					(await measureGroups(ch, asOf, { kind: 'all' }, STATE_FAMILIES)).get('') ?? emptyValues();
+				for (const k of stateKeys) values[k] = state[k];
+			}
+			out.set(p.key, values);
+		})
+	);
+	return out;
+}
+
+/**
+ * One value set per business hour (0–23) of `day`. An hour skipped by a DST change holds nulls; in a
+ * 25-hour day the repeated hour is one period of two clock hours.
+ */
+export async function hourlySeries(
+	ch: ClickHouse,
+	q: SeriesQuery & { day: string; now: number }
+): Promise<{ hour: number; values: MeasureValues }[]> {
+	const { from, to } = dayRange(q.day, q.tz);
+	const ranges = new Map<number, Period>();
+	for (let t = from; t < to; t += BUCKET_MS) {
+		const h = hourOfDay(t, q.tz);
+		const r = ranges.get(h);
+		if (r) r.to = t + BUCKET_MS;
+		else ranges.set(h, { key: String(h), from: t, to: t + BUCKET_MS });
+	}
+	const groups = await series(ch, q, { kind: 'hour' }, q.now, [...ranges.values()]);
+	return Array.from({ length: 24 }, (_, hour) => ({
+		hour,
+		values: groups.get(String(hour)) ?? nullValues()
+	}));
+}
+
+/** One value set per business day from `fromDay` to `toDay`, both included. */
+export async function dailySeries(
+	ch: ClickHouse,
+	q: SeriesQuery & { fromDay: string; toDay: string; now?: number }
+): Promise<{ day: string; values: MeasureValues }[]> {
+	const days = daysBetween(q.fromDay, q.toDay);
+	const periods = days.map((day) => ({ key: day, ...dayRange(day, q.tz) }));
+	const groups = await series(ch, q, { kind: 'day' }, q.now ?? Date.now(), periods);
+	return days.map((day) => ({ day, values: groups.get(day)! }));
+}
+
+interface WindowQuery {
+	scope: Scope;
+	from: number;
+	to: number;
+}
+
+function windowParams(q: WindowQuery) {
+	assertWindow(q.from, q.to);
+	return { scope: q.scope.id, from: q.from, to: q.to };
+}
+
+export type Means = Record<string, { mean: number; n: number }>;
+
+async function means(ch: ClickHouse, sql: string, params: Record<string, unknown>): Promise<Means> {
+	const rows = await select<{ key: string; mean: number; n: number }>(ch, sql, params);
+	return Object.fromEntries(rows.map((r) => [r.key, { mean: r.mean, n: r.n }]));
+}
+
+/** Mean and count per survey dimension over the window. */
+export function dimensionMeans(ch: ClickHouse, q: WindowQuery): Promise<Means> {
+	const sql = `SELECT key, avg(value) AS mean, count() AS n
+		FROM surveys_v1 ARRAY JOIN mapKeys(dimensions) AS key, mapValues(dimensions) AS value
+		WHERE ${scopeFilter(q.scope.kind, ROW)} AND ${inWindow('at')}
+		GROUP BY key ORDER BY key`;
+	return means(ch, sql, windowParams(q));
+}
+
+/** Mean and count per mystery-shop section over the window; sections marked not applicable are left out. */
+export function mysterySectionMeans(ch: ClickHouse, q: WindowQuery): Promise<Means> {
+	const sql = `SELECT key, avg(assumeNotNull(value)) AS mean, count() AS n
+		FROM mystery_shops_v1 ARRAY JOIN mapKeys(sections) AS key, mapValues(sections) AS value
+		WHERE value IS NOT NULL AND ${scopeFilter(q.scope.kind, ROW)} AND ${inWindow('at')}
+		GROUP BY key ORDER BY key`;
+	return means(ch, sql, windowParams(q));
+}
+
+export interface TierTeamCell {
+	tier: number;
+	team: string;
+	open: number;
+	overdue: number;
+}
+
+/** Open and overdue complaints as of now, per current tier and owning team. */
+export async function complaintHeatTierTeam(
+	ch: ClickHouse,
+	q: { scope: Scope; now: number; tierLimitHours?: TierLimitHours }
+): Promise<TierTeamCell[]> {
+	const limits = q.tierLimitHours ?? DEFAULT_TIER_LIMIT_HOURS;
+	const sql = `SELECT tier, o_team AS team, countIf(is_open) AS open, countIf(is_overdue) AS overdue
+		FROM (${COMPLAINT_STATE})
+		WHERE is_open AND ${scopeFilter(q.scope.kind, OWNER)}
+		GROUP BY tier, team ORDER BY tier, team`;
+	return select<TierTeamCell>(ch, sql, {
+		scope: q.scope.id,
+		now: Math.floor(q.now),
+		limit1: limits[1],
+		limit2: limits[2],
+		limit3: limits[3]
+	});
+}
+
+export interface TierHourCell {
+	tier: number;
+	hour: number;
+	/** Complaints that entered the tier (received or escalated) in that business hour. */
+	entered: number;
+}
+
+/** Complaints entering each tier per business hour of `day`. */
+export async function complaintHeatTierHour(
+	ch: ClickHouse,
+	q: { scope: Scope; day: string; tz: string }
+): Promise<TierHourCell[]> {
+	const sql = `SELECT assumeNotNull(tier) AS tier, toHour(at, {tz:String}) AS hour, uniqExact(complaint_id) AS entered
+		FROM complaints_v1
+		WHERE type IN ('received', 'escalated') AND ${scopeFilter(q.scope.kind, ROW)} AND ${inWindow('at')}
+		GROUP BY tier, hour ORDER BY tier, hour`;
+	return select<TierHourCell>(ch, sql, {
+		...windowParams({ scope: q.scope, ...dayRange(q.day, q.tz) }),
+		tz: q.tz
+	});
+}
+
+/** When data of the scope last arrived (epoch ms of the latest insert), or null if it has none. */
+export async function lastDataAt(ch: ClickHouse, scope: Scope): Promise<number | null> {
+	const filter = scopeFilter(scope.kind, ROW);
+	const sql = ['contacts_v1', 'surveys_v1', 'mystery_shops_v1', 'complaints_v1']
+		.map((t) => `SELECT max(toUnixTimestamp64Milli(ingested_at)) AS last FROM ${t} WHERE ${filter}`)
+		.join(' UNION ALL ');
+	const rows = await select<{ last: number }>(ch, `SELECT max(last) AS last FROM (${sql})`, {
+		scope: scope.id
+	});
+	return rows[0]?.last ? rows[0].last : null;
+}

@@ -1,0 +1,285 @@
+// Seeded random records for all four streams, as stored rows (times in epoch ms), and their insert.
+// Several sites, teams and agents; customers who come back; complaints that climb tiers and move
+// between teams; many times placed on and around the business-day and month boundaries of a zone.
+import { DEFAULT_DIMENSIONS, DEFAULT_FORM, mysteryScore } from '../../src/lib/contract/index.ts';
+import { INSERT_SETTINGS, type ClickHouse } from '../../src/lib/server/clickhouse/client.ts';
+import { businessDay, dayRange, addDays } from '../../src/lib/time.ts';
+
+interface Placed {
+	id: string;
+	at: number;
+	site: string;
+	team: string;
+	agent: string;
+}
+export interface ContactRow extends Placed {
+	type: 'opened' | 'responded' | 'resolved' | 'reopened' | 'follow_up_due' | 'follow_up_done';
+	contact_id: string;
+	channel: 'phone' | 'chat' | 'email' | 'in_person' | 'field';
+	customer_tier: 'key' | 'standard';
+	customer: string;
+	response_seconds: number | null;
+	first_contact: boolean | null;
+	error: boolean;
+}
+export interface SurveyRow extends Placed {
+	overall: number;
+	dimensions: Record<string, number>;
+	contact_id: string;
+	channel: string;
+}
+export interface MysteryShopRow extends Placed {
+	shopper: string;
+	form: string;
+	sections: Record<string, number | null>;
+	critical_failures: string[];
+	channel: ContactRow['channel'];
+	comment: string;
+	score: number;
+}
+export interface ComplaintRow extends Placed {
+	complaint_id: string;
+	type: 'received' | 'escalated' | 'resolved' | 'reopened' | 'closed';
+	tier: number | null;
+	category: string;
+	severity: string;
+	customer_tier: string;
+}
+export interface Records {
+	contacts: ContactRow[];
+	surveys: SurveyRow[];
+	mysteryShops: MysteryShopRow[];
+	complaints: ComplaintRow[];
+}
+
+export interface GenerateOptions {
+	seed: number;
+	/** Records fall in [start, end); `end` is "now" for the data (nothing later is generated). */
+	start: number;
+	end: number;
+	/** Zones whose midnights (and so month starts) attract many of the times. */
+	zones: string[];
+	sites?: number;
+	teamsPerSite?: number;
+	agentsPerTeam?: number;
+	contacts?: number;
+	surveys?: number;
+	mysteryShops?: number;
+	complaints?: number;
+	customers?: number;
+}
+
+/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
+export function random(seed: number) {
+	let a = seed >>> 0;
+	const next = () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+	const int = (n: number) => Math.floor(next() * n);
+	return { next, int, pick: <T>(xs: readonly T[]) => xs[int(xs.length)], chance: (p: number) => next() < p };
+}
+
+const CHANNELS = ['phone', 'chat', 'email', 'in_person', 'field'] as const;
+const CHANNEL_SCALE_S: Record<string, number> = {
+	phone: 25,
+	chat: 40,
+	email: 6 * 3600,
+	in_person: 400,
+	field: 20 * 3600
+};
+const HOUR = 3_600_000;
+
+export function generateRecords(o: GenerateOptions): Records {
+	const r = random(o.seed);
+	const sites = Array.from({ length: o.sites ?? 3 }, (_, i) => `site-${i + 1}`);
+	const teams = sites.flatMap((site) =>
+		Array.from({ length: o.teamsPerSite ?? 2 }, (_, j) => ({ site, team: `${site}/team-${j + 1}` }))
+	);
+	const agentsOf = (team: string) =>
+		Array.from({ length: o.agentsPerTeam ?? 3 }, (_, k) => `${team}/agent-${k + 1}`);
+	const place = () => {
+		const t = r.pick(teams);
+		// Some records name no agent: they count for site and team only.
+		return { ...t, agent: r.chance(0.1) ? '' : r.pick(agentsOf(t.team)) };
+	};
+	// Local midnights of the zone inside the range: the boundaries the tests cut windows at.
+	const midnights: number[] = [];
+	for (const tz of o.zones)
+		for (let d = businessDay(o.start, tz); ; d = addDays(d, 1)) {
+			const m = dayRange(d, tz).from;
+			if (m >= o.end) break;
+			if (m > o.start) midnights.push(m);
+		}
+	const time = () => {
+		if (midnights.length && r.chance(0.35)) {
+			const m = r.pick(midnights);
+			// On the boundary, a millisecond before it, or within two hours either side.
+			const offset = r.pick([0, -1, 1, (r.next() - 0.5) * 4 * HOUR]);
+			return Math.min(Math.max(Math.round(m + offset), o.start), o.end - 1);
+		}
+		return o.start + r.int(o.end - o.start);
+	};
+	let seq = 0;
+	const id = (prefix: string) => `${prefix}-${++seq}`;
+	const customers = Array.from({ length: o.customers ?? 40 }, (_, i) => `cust-${i + 1}`);
+
+	const contacts: ContactRow[] = [];
+	for (let n = 0; n < (o.contacts ?? 400); n++) {
+		const where = place();
+		const contact = {
+			contact_id: id('contact'),
+			channel: r.pick(CHANNELS),
+			customer_tier: r.chance(0.2) ? ('key' as const) : ('standard' as const),
+			customer: r.chance(0.15) ? '' : r.pick(customers)
+		};
+		let at = time();
+		const push = (type: ContactRow['type'], extra: Partial<ContactRow> = {}, by = where) => {
+			if (at >= o.end) return false;
+			contacts.push({
+				id: id('ce'),
+				at,
+				...by,
+				type,
+				...contact,
+				response_seconds: null,
+				first_contact: null,
+				error: false,
+				...extra
+			});
+			return true;
+		};
+		push('opened');
+		const scale = CHANNEL_SCALE_S[contact.channel];
+		// Sometimes exactly the service-level target, to pin down "within" as ≤.
+		const response = r.chance(0.05)
+			? { phone: 20, chat: 30, email: 14400, in_person: 300, field: 86400 }[contact.channel]
+			: Math.round(r.next() * 2 * scale * 10) / 10;
+		at += response * 1000 + 1;
+		if (!r.chance(0.9) || !push('responded', { response_seconds: response })) continue;
+		at += 1000 + r.int(8 * HOUR);
+		if (!r.chance(0.8)) continue;
+		// A few contacts are resolved by someone in another team: the contact moves with its latest event.
+		const resolver = r.chance(0.05) ? place() : where;
+		if (!push('resolved', { first_contact: r.chance(0.7), error: r.chance(0.05) }, resolver)) continue;
+		if (r.chance(0.1)) {
+			at += 1000 + r.int(24 * HOUR);
+			if (!push('reopened', {}, resolver)) continue;
+			at += 1000 + r.int(24 * HOUR);
+			if (r.chance(0.5) && !push('resolved', { first_contact: false, error: r.chance(0.1) }, resolver))
+				continue;
+		}
+		if (r.chance(0.3)) {
+			at += 1000 + r.int(24 * HOUR);
+			if (!push('follow_up_due', {}, resolver)) continue;
+			at += 1000 + r.int(48 * HOUR);
+			if (r.chance(0.7)) push('follow_up_done', {}, resolver);
+		}
+	}
+
+	const surveys: SurveyRow[] = [];
+	for (let n = 0; n < (o.surveys ?? 200); n++) {
+		const dims = DEFAULT_DIMENSIONS.filter(() => r.chance(0.7));
+		surveys.push({
+			id: id('survey'),
+			at: time(),
+			...place(),
+			overall: 1 + r.int(5),
+			dimensions: Object.fromEntries(dims.map((d) => [d, 1 + r.int(5)])),
+			contact_id: r.chance(0.5) ? `contact-${r.int(seq)}` : '',
+			channel: r.chance(0.5) ? r.pick(CHANNELS) : ''
+		});
+	}
+
+	const mysteryShops: MysteryShopRow[] = [];
+	for (let n = 0; n < (o.mysteryShops ?? 40); n++) {
+		const sections = Object.fromEntries(
+			DEFAULT_FORM.sections.map((s) => [s.key, r.chance(0.1) ? null : Math.round(r.next() * 1000) / 10])
+		);
+		const critical = r.chance(0.15) ? ['rude'] : [];
+		mysteryShops.push({
+			id: id('shop'),
+			at: time(),
+			...place(),
+			shopper: `shopper-${1 + r.int(5)}`,
+			form: DEFAULT_FORM.key,
+			sections,
+			critical_failures: critical,
+			channel: r.pick(CHANNELS),
+			comment: '',
+			score: mysteryScore(DEFAULT_FORM, sections, critical)
+		});
+	}
+
+	const complaints: ComplaintRow[] = [];
+	for (let n = 0; n < (o.complaints ?? 120); n++) {
+		let where = place();
+		const complaint_id = id('complaint');
+		let at = time();
+		let tier = r.chance(0.8) ? 1 : 2;
+		const push = (type: ComplaintRow['type'], t: number | null = null) => {
+			if (at >= o.end) return false;
+			complaints.push({
+				id: id('cpe'),
+				at,
+				...where,
+				complaint_id,
+				type,
+				tier: t,
+				category: r.pick(['billing', 'delay', 'attitude']),
+				severity: r.pick(['low', 'medium', 'high', '']),
+				customer_tier: r.pick(['key', 'standard', ''])
+			});
+			return true;
+		};
+		push('received', tier);
+		// Hours spread across the tier limits (24 h, 72 h, 168 h) so that some are overdue, some not.
+		while (tier < 3 && r.chance(0.35)) {
+			at += 1000 + r.int(100 * HOUR);
+			tier++;
+			// Escalations often go to a specialist team elsewhere.
+			if (r.chance(0.4)) where = place();
+			if (!push('escalated', tier)) break;
+		}
+		if (!r.chance(0.65)) continue;
+		at += 1000 + r.int(120 * HOUR);
+		if (!push('resolved')) continue;
+		if (r.chance(0.15)) {
+			at += 1000 + r.int(24 * HOUR);
+			if (!push('reopened')) continue;
+			at += 1000 + r.int(48 * HOUR);
+			if (r.chance(0.5)) push('resolved');
+		} else if (r.chance(0.5)) {
+			at += 1000 + r.int(24 * HOUR);
+			push('closed');
+		}
+	}
+	return { contacts, surveys, mysteryShops, complaints };
+}
+
+/** DateTime64(3) text in UTC, the form ClickHouse parses without any zone setting. */
+export const toDateTime64 = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+
+const TABLES: [keyof Records, string][] = [
+	['contacts', 'contacts_v1'],
+	['surveys', 'surveys_v1'],
+	['mysteryShops', 'mystery_shops_v1'],
+	['complaints', 'complaints_v1']
+];
+
+/** Inserts the rows straight into the raw tables (the ingest API is tested on its own), in batches. */
+export async function insertRecords(ch: ClickHouse, records: Records, batch = 50_000) {
+	for (const [key, table] of TABLES) {
+		const rows = (records[key] as Placed[]).map((row) => ({ ...row, at: toDateTime64(row.at) }));
+		for (let i = 0; i < rows.length; i += batch)
+			await ch.client.insert({
+				table,
+				values: rows.slice(i, i + batch),
+				format: 'JSONEachRow',
+				clickhouse_settings: INSERT_SETTINGS
+			});
+	}
+}
