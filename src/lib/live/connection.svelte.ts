@@ -71,6 +71,10 @@ export class Connection {
 			// A server-side disconnect (e.g. shutdown) does not reconnect by itself: ask again.
 			if (reason === 'io server disconnect') setTimeout(() => s.connect(), 1000);
 		});
+		// A refusal by the server's middleware is not retried by socket.io either: keep trying.
+		s.on('connect_error', () => {
+			if (!s.active) setTimeout(() => s.connect(), 3000);
+		});
 		s.on('board:snapshot', (data) => {
 			this.#answered();
 			this.#boards.get(refKey(data))?.snapshot(data);
