@@ -1,0 +1,29 @@
+// What the entry starts for auth: the metadata store, the first administrator, socket auth and the
+// socket re-check. Used by src/server.ts (and the Vite plugin) around startRuntime().
+import type { Config } from '../config.ts';
+import type { Hub } from '../live/hub.ts';
+import type { RealtimeServer } from '../realtime/attach.ts';
+import type { Runtime } from '../runtime.ts';
+import { openStore } from '../store/index.ts';
+import { socketAuth, watchSockets } from './realtime.ts';
+import { ensureFirstAdmin } from './users.ts';
+
+export async function startAuth(config: Config, log: (m: string) => void = console.log) {
+	const store = openStore(config);
+	await ensureFirstAdmin(store, config, log);
+	let watcher: ReturnType<typeof watchSockets> | undefined;
+	return {
+		store,
+		/** For startRuntime's `realtime` option. */
+		realtime: socketAuth(store),
+		/** Publishes the store to routes and starts re-checking open sockets. */
+		attach(services: { runtime: Runtime; io: RealtimeServer; hub: Hub }) {
+			services.runtime.store = store;
+			watcher = watchSockets(services.io, services.hub, store);
+		},
+		async close() {
+			watcher?.stop();
+			await store.close();
+		}
+	};
+}
