@@ -9,6 +9,8 @@ import { localCommits, setRuntime, type Commits, type Runtime } from '../runtime
 import { createHub, type Hub } from '../live/hub.ts';
 import { boardPlan } from '../live/board.ts';
 import { watermarkCommits, mergeCommits } from '../live/watermark.ts';
+import { teamSites } from '../clickhouse/org.ts';
+import { createTargets, type Targets } from '../targets.ts';
 import { attachRealtime, type RealtimeOptions, type RealtimeServer } from './attach.ts';
 
 /** What the entry mounts at /api/ingest before the Kit handler. */
@@ -22,6 +24,7 @@ export interface Services {
 	ch: ClickHouse;
 	hub: Hub;
 	io: RealtimeServer;
+	targets: Targets;
 	ingest: IngestMount;
 	/** Stops in order: no new ingest, flush what was accepted, sockets, hub, ClickHouse. */
 	close(): Promise<void>;
@@ -73,15 +76,27 @@ export async function startRuntime(config: Config, httpServer: HttpServer, opts:
 
 	const ingest: IngestMount = ingestUnavailable;
 
+	const targets = createTargets(config.dataDir);
+	// Teams fall back to their site's targets: the mapping comes from the data, refreshed as it grows.
+	const learnTeamSites = () =>
+		teamSites(ch).then(
+			(m) => targets.setTeamSites(m),
+			(e) => log(`targets: reading team sites failed: ${(e as Error).message}`)
+		);
+	await learnTeamSites();
+	const teamSitesTimer = setInterval(learnTeamSites, 30_000);
+	teamSitesTimer.unref();
+
 	const hub = createHub({
-		plan: boardPlan({ ch, timeZone: config.businessTz }),
+		plan: boardPlan({ ch, timeZone: config.businessTz, targets }),
 		commits,
 		timeZone: config.businessTz,
 		onError: (key, e) => log(`live: computing ${key} failed: ${(e as Error).message}`)
 	});
+	targets.onChange(() => hub.recomputeAll((k) => k.part === 'tiles' || k.part === 'children' || k.part === 'trend'));
 	const io = attachRealtime(httpServer, { hub, ...opts.realtime });
 
-	const runtime: Runtime = { config, ch, commits, hub, io, ingest };
+	const runtime: Runtime = { config, ch, commits, hub, io, ingest, targets };
 	setRuntime(runtime);
 
 	return {
@@ -90,7 +105,9 @@ export async function startRuntime(config: Config, httpServer: HttpServer, opts:
 		hub,
 		io,
 		ingest,
+		targets,
 		async close() {
+			clearInterval(teamSitesTimer);
 			await ingest.close();
 			await new Promise<void>((r) => io.close(() => r()));
 			hub.close();

@@ -1,0 +1,35 @@
+// Targets and thresholds: GET the defaults and the overrides per org, site and team; PUT replaces
+// the overrides (the whole document; a field left out falls back to the next scope up).
+import { json, type RequestEvent } from '@sveltejs/kit';
+import { MEASURES } from '$lib/measures';
+import { getRuntime } from '$lib/server/runtime';
+import { TargetsError, type Targets } from '$lib/server/targets';
+
+const targets = () => getRuntime().targets as Targets;
+
+const defaults = () =>
+	Object.fromEntries(Object.values(MEASURES).map((m) => [m.key, { target: m.target, warn: m.warn, direction: m.direction }]));
+
+export const GET = () => json({ defaults: defaults(), overrides: targets().overrides() });
+
+/** Who may change targets: the one place the admin check belongs. */
+function mayWrite(event: RequestEvent): boolean {
+	void event;
+	return true;
+}
+
+export async function PUT(event: RequestEvent) {
+	if (!mayWrite(event)) return json({ error: 'only administrators may change targets' }, { status: 403 });
+	let body: unknown;
+	try {
+		body = await event.request.json();
+	} catch {
+		return json({ error: 'body: expected a JSON object of scope → measure → { target, warn }' }, { status: 400 });
+	}
+	try {
+		return json({ defaults: defaults(), overrides: await targets().replace(body) });
+	} catch (e) {
+		if (e instanceof TargetsError) return json({ error: e.message, errors: e.errors }, { status: 400 });
+		throw e;
+	}
+}
