@@ -250,6 +250,10 @@ export interface Validators {
 	forms?: Record<string, MysteryForm>;
 }
 
+// Built once: building a zod schema costs far more than validating one record (ingest validates ~50k/s).
+const defaultSurveySchema = surveySchema();
+const defaultMysteryShopSchema = mysteryShopSchema();
+
 /** Validates one record of a stream: the parsed record, or every field error found. */
 export function validate<S extends Stream>(
 	stream: S,
@@ -262,9 +266,13 @@ export function validate<S extends Stream>(
 		stream === 'contacts'
 			? contactSchema
 			: stream === 'surveys'
-				? surveySchema(opts.dimensions)
+				? opts.dimensions
+					? surveySchema(opts.dimensions)
+					: defaultSurveySchema
 				: stream === 'mystery-shops'
-					? mysteryShopSchema(opts.forms)
+					? opts.forms
+						? mysteryShopSchema(opts.forms)
+						: defaultMysteryShopSchema
 					: complaintSchema;
 	const r = schema.safeParse(input);
 	if (r.success) return { ok: true, record: r.data as RecordOf[S] };
