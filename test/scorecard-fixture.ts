@@ -1,11 +1,9 @@
 // Seeded records around a month's edges in a non-UTC zone, written straight to chDB with an explicit
-// ingested_at (so tests control what is "late"), and an independent computation of every scorecard
-// number from those records in plain code.
+// ingested_at, so that tests of frozen versions control which records arrive late.
 import fs from 'node:fs';
 import { openClickHouse, INSERT_SETTINGS, type ClickHouse } from '../src/lib/server/clickhouse/client.ts';
 import { migrate } from '../src/lib/server/clickhouse/migrate.ts';
 import { businessMonth } from '../src/lib/time.ts';
-import { SERVICE_LEVEL_SECONDS } from '../src/lib/measures.ts';
 import { DEFAULT_FORM, DEFAULT_DIMENSIONS, DEFAULT_TIER_LIMIT_HOURS, mysteryScore } from '../src/lib/contract/index.ts';
 
 export const TZ = 'Asia/Kolkata';
@@ -204,115 +202,14 @@ export async function insertRecords(ch: ClickHouse, recs: Partial<Records>) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Independent computation
+// Independent counts
 
 const inMonth = (at: number, month: string) => businessMonth(at, TZ) === month;
-const known = (x: { ingested_at: number }, asOf: number) => x.ingested_at <= asOf;
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-const share = (xs: boolean[]) => (xs.length ? xs.filter(Boolean).length / xs.length : null);
 
-/** Every scorecard measure of the records in `scope` ('org', 'site:…', 'team:…') for a month. */
-export function expectedMeasures(recs: Records, month: string, scope: string, asOf: number) {
-	const inScope = (x: { site: string; team: string }) =>
-		scope === 'org' || scope === `site:${x.site}` || scope === `team:${x.team}`;
-	const c = recs.contacts.filter((x) => inScope(x) && inMonth(x.at, month) && known(x, asOf));
-	const responded = c.filter((x) => x.type === 'responded');
-	const resolved = c.filter((x) => x.type === 'resolved');
-	const s = recs.surveys.filter((x) => inScope(x) && inMonth(x.at, month) && known(x, asOf));
-	const m = recs.shops.filter((x) => inScope(x) && inMonth(x.at, month) && known(x, asOf));
-	const k = complaintsOf(recs, month, asOf).filter(inScope);
-	const kResolved = k.filter((x) => x.resolvedAt !== null);
-	const due = c.filter((x) => x.type === 'follow_up_due').length;
-	return {
-		csat: share(s.map((x) => x.overall >= 4)),
-		csat_mean: mean(s.map((x) => x.overall)),
-		fcr: share(resolved.map((x) => x.first_contact === true)),
-		service_level: share(responded.map((x) => x.response_seconds! <= SERVICE_LEVEL_SECONDS[x.channel])),
-		response_time_avg: mean(responded.map((x) => x.response_seconds!)),
-		response_time_max: responded.length ? Math.max(...responded.map((x) => x.response_seconds!)) : null,
-		error_rate: share(resolved.map((x) => x.error)),
-		follow_up_completion: due ? c.filter((x) => x.type === 'follow_up_done').length / due : null,
-		mystery_score: mean(m.map((x) => x.score)),
-		escalation_rate: share(k.map((x) => x.topTier >= 2)),
-		closed_within_limit: share(kResolved.map((x) => x.within))
-	};
-}
+/** Surveys dated in the month (in TZ). */
+export const surveysIn = (recs: Records, month: string) => recs.surveys.filter((x) => inMonth(x.at, month)).length;
 
-export interface ComplaintFacts {
-	site: string;
-	team: string;
-	tier: number;
-	topTier: number;
-	resolvedAt: number | null;
-	within: boolean;
-	overdue: boolean;
-	closeSeconds: number | null;
-}
-
-/** Complaints received in the month, each with its current tier, resolution and closing. */
-export function complaintsOf(recs: Records, month: string, asOf: number): ComplaintFacts[] {
-	const byId = new Map<string, Complaint[]>();
-	for (const e of recs.complaints.filter((x) => known(x, asOf))) byId.set(e.complaint_id, [...(byId.get(e.complaint_id) ?? []), e]);
-	const out: ComplaintFacts[] = [];
-	for (const events of byId.values()) {
-		events.sort((a, b) => a.at - b.at);
-		const received = events.find((e) => e.type === 'received');
-		if (!received || !inMonth(received.at, month)) continue;
-		const tierEvents = events.filter((e) => e.type === 'received' || e.type === 'escalated');
-		const entered = tierEvents[tierEvents.length - 1];
-		const limit = DEFAULT_TIER_LIMIT_HOURS[entered.tier as 1 | 2 | 3] * HOUR;
-		const resolution = events.find((e) => (e.type === 'resolved' || e.type === 'closed') && e.at >= entered.at);
-		const closed = events.find((e) => e.type === 'closed');
-		out.push({
-			site: received.site,
-			team: received.team,
-			tier: entered.tier!,
-			topTier: Math.max(...tierEvents.map((e) => e.tier!)),
-			resolvedAt: resolution?.at ?? null,
-			within: resolution ? resolution.at - entered.at <= limit : false,
-			overdue: !resolution && asOf - entered.at > limit,
-			closeSeconds: closed ? (closed.at - received.at) / 1000 : null
-		});
-	}
-	return out;
-}
-
-/** Pearson correlation; null when either side has no variance. */
-export function pearson(xs: number[], ys: number[]): number | null {
-	const mx = mean(xs)!;
-	const my = mean(ys)!;
-	let sxy = 0;
-	let sxx = 0;
-	let syy = 0;
-	for (let i = 0; i < xs.length; i++) {
-		sxy += (xs[i] - mx) * (ys[i] - my);
-		sxx += (xs[i] - mx) ** 2;
-		syy += (ys[i] - my) ** 2;
-	}
-	return sxx === 0 || syy === 0 ? null : sxy / Math.sqrt(sxx * syy);
-}
-
-export function expectedDrivers(recs: Records, month: string, asOf: number) {
-	const s = recs.surveys.filter((x) => inMonth(x.at, month) && known(x, asOf));
-	return DEFAULT_DIMENSIONS.map((d) => {
-		const answered = s.filter((x) => d in x.dimensions);
-		return {
-			dimension: d,
-			n: answered.length,
-			mean: mean(answered.map((x) => x.dimensions[d])),
-			importance: pearson(
-				answered.map((x) => x.dimensions[d]),
-				answered.map((x) => x.overall)
-			)
-		};
-	});
-}
-
-export function expectedSections(recs: Records, month: string, scope: string, asOf: number) {
-	const m = recs.shops.filter((x) => (scope === 'org' || scope === `team:${x.team}` || scope === `site:${x.site}`) && inMonth(x.at, month) && known(x, asOf));
-	return DEFAULT_FORM.sections.map((s) => mean(m.map((x) => x.sections[s.key]).filter((v): v is number => v !== null)));
-}
-
+/** Records dated in the month per stream that were ingested after the freeze. */
 export function expectedLate(recs: Records, month: string, frozenAt: number) {
 	const late = (xs: { at: number; ingested_at: number }[]) => xs.filter((x) => inMonth(x.at, month) && x.ingested_at > frozenAt).length;
 	return { contacts: late(recs.contacts), surveys: late(recs.surveys), 'mystery-shops': late(recs.shops), complaints: late(recs.complaints) };

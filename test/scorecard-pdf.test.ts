@@ -80,10 +80,10 @@ describe('scorecard CSV', () => {
 		const tables = scorecardTables(snap.data);
 		expect(tables.map((t) => t.key)).toEqual(['units', 'league', 'mystery', 'complaints', 'trend', 'drivers', 'satPerf']);
 		const units = tableCsv(tables[0]).trim().split('\r\n');
-		expect(units[0]).toBe('Unit,Kind,Site,Measure,Value,Target,Status,Previous month,Change,Records');
+		expect(units[0]).toBe('Unit,Kind,Site,Measure,Value,Target,Status,Previous month,Change');
 		expect(units.length).toBe(1 + snap.data.units.length * snap.data.measures.length);
 		const org = snap.data.units[0].cells.csat;
-		expect(units[1]).toBe(`org,org,,csat,${org.value},${org.target},${org.status},${org.previous ?? ''},${org.value! - org.previous!},${org.n}`);
+		expect(units[1]).toBe(`org,org,,csat,${org.value},${org.target},${org.status},${org.previous ?? ''},${org.value! - org.previous!}`);
 	});
 
 	it('quotes separators and defuses formulas', () => {

@@ -99,5 +99,8 @@ export const scorecard = {
 	'scorecard.col.fcr': 'First-contact resolution',
 	'scorecard.col.responseTime': 'Avg response time',
 	'scorecard.error.month': 'The month must be written YYYY-MM',
-	'scorecard.error.version': 'No such version of this month'
+	'scorecard.error.version': 'No such version of this month',
+	'scorecard.error.table': 'Unknown table: one of {tables}',
+	'scorecard.error.section': 'Unknown section',
+	'scorecard.frozen.notice': 'Frozen as version {version}'
 };

@@ -1,208 +1,90 @@
-// Queries of the monthly scorecard and its frozen versions. Measures come back as parts (sums and
-// counts) per (site, team), so sites and the organisation are combined exactly in code rather than
-// averaged from averages. Every query reads only records ingested up to `asOf`: a version frozen at
-// asOf is exactly what was known then, and what arrives later is counted as late.
+// Queries of the monthly scorecard that the measure module (measures.ts) does not answer: sample
+// sizes, each complaint's event history for the tier table, the correlation of survey dimensions with
+// overall satisfaction, records that arrived after a freeze, and the frozen versions themselves.
 import { select, INSERT_SETTINGS, type ClickHouse } from './client.ts';
-import { SERVICE_LEVEL_SECONDS } from '../../measures.ts';
-import { DEFAULT_TIER_LIMIT_HOURS } from '../../contract/index.ts';
 
-/** A window of records: `at` in [from, to), ingested at or before asOf (all epoch ms). */
-export interface Window {
+/** Records with `at` in [from, to) (epoch ms). */
+export type Window = {
 	from: number;
 	to: number;
-	asOf: number;
-}
+};
 
-const IN_WINDOW = `at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND at < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
-	AND ingested_at <= fromUnixTimestamp64Milli({asOf:Int64}, 'UTC')`;
-const KNOWN = `ingested_at <= fromUnixTimestamp64Milli({asOf:Int64}, 'UTC')`;
+const IN_WINDOW = `at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND at < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`;
 
-/** Start and end (exclusive) of a YYYY-MM month in the zone, in epoch ms, cut by ClickHouse's zone data. */
-export async function monthBounds(ch: ClickHouse, month: string, timeZone: string) {
-	const [row] = await select<{ from: number; to: number }>(
-		ch,
-		`WITH toDateTime64(concat({month:String}, '-01 00:00:00'), 3, {tz:String}) AS start
-		SELECT toUnixTimestamp64Milli(start) AS from, toUnixTimestamp64Milli(addMonths(start, 1)) AS to`,
-		{ month, tz: timeZone }
-	);
-	return row;
-}
-
-export interface ContactParts {
-	site: string;
-	team: string;
-	responded: number;
-	response_sum: number;
-	response_max: number;
-	within_service_level: number;
-	resolved: number;
-	first_contact: number;
-	errors: number;
-	follow_up_due: number;
-	follow_up_done: number;
-}
-
-export function contactParts(ch: ClickHouse, w: Window) {
-	return select<ContactParts>(
-		ch,
-		`SELECT site, team,
-			countIf(type = 'responded') AS responded,
-			sumIf(response_seconds, type = 'responded') AS response_sum,
-			maxIf(response_seconds, type = 'responded') AS response_max,
-			countIf(type = 'responded' AND response_seconds <= transform(toString(channel), {channels:Array(String)}, {targets:Array(Float64)}, 0)) AS within_service_level,
-			countIf(type = 'resolved') AS resolved,
-			countIf(type = 'resolved' AND first_contact) AS first_contact,
-			countIf(type = 'resolved' AND error) AS errors,
-			countIf(type = 'follow_up_due') AS follow_up_due,
-			countIf(type = 'follow_up_done') AS follow_up_done
-		FROM contacts_v1 WHERE ${IN_WINDOW}
-		GROUP BY site, team ORDER BY site, team`,
-		{ ...w, channels: Object.keys(SERVICE_LEVEL_SECONDS), targets: Object.values(SERVICE_LEVEL_SECONDS) }
-	);
-}
-
-export interface SurveyParts {
+export interface SampleCounts {
 	site: string;
 	team: string;
 	surveys: number;
-	satisfied: number;
-	overall_sum: number;
-}
-
-export function surveyParts(ch: ClickHouse, w: Window) {
-	return select<SurveyParts>(
-		ch,
-		`SELECT site, team, count() AS surveys, countIf(overall >= 4) AS satisfied, sum(overall) AS overall_sum
-		FROM surveys_v1 WHERE ${IN_WINDOW} GROUP BY site, team ORDER BY site, team`,
-		w
-	);
-}
-
-export interface MysteryParts {
-	site: string;
-	team: string;
-	section: string;
 	evaluations: number;
-	score_sum: number;
 }
 
-/** Per (site, team): the weighted score (section `''`) and each applicable section's scores. */
-export function mysteryParts(ch: ClickHouse, w: Window) {
-	return select<MysteryParts>(
+/** Surveys and mystery-shop evaluations per (site, team): the sample behind CSAT and the shop score. */
+export function sampleCounts(ch: ClickHouse, w: Window) {
+	return select<SampleCounts>(
 		ch,
-		`SELECT site, team, '' AS section, count() AS evaluations, sum(score) AS score_sum
-		FROM mystery_shops_v1 WHERE ${IN_WINDOW} GROUP BY site, team
-		UNION ALL
-		SELECT site, team, section, count() AS evaluations, sum(assumeNotNull(sections[section])) AS score_sum
-		FROM mystery_shops_v1 ARRAY JOIN mapKeys(sections) AS section
-		WHERE ${IN_WINDOW} AND sections[section] IS NOT NULL
-		GROUP BY site, team, section`,
+		`SELECT site, team, sum(s) AS surveys, sum(e) AS evaluations FROM (
+			SELECT site, team, count() AS s, 0 AS e FROM surveys_v1 WHERE ${IN_WINDOW} GROUP BY site, team
+			UNION ALL
+			SELECT site, team, 0, count() FROM mystery_shops_v1 WHERE ${IN_WINDOW} GROUP BY site, team
+		) GROUP BY site, team ORDER BY site, team`,
 		w
 	);
 }
 
-export interface ComplaintParts {
-	site: string;
-	team: string;
-	/** The tier the complaint is in now (the last one it entered). */
-	tier: number;
-	received: number;
-	escalated: number;
-	resolved: number;
-	resolved_within_limit: number;
-	open_overdue: number;
-	closed: number;
-	close_seconds_sum: number;
-}
-
-/**
- * Complaints received in the window, by team and current tier. A complaint is resolved by its first
- * `resolved` or `closed` event after it entered its current tier, within the limit when that came
- * no later than the tier's limit; time to close runs from received to the first `closed` event.
- */
-export function complaintParts(ch: ClickHouse, w: Window, limitHours = DEFAULT_TIER_LIMIT_HOURS) {
-	return select<ComplaintParts>(
+/** Surveys per month of the zone. */
+export function surveysByMonth(ch: ClickHouse, w: Window & { timeZone: string }) {
+	return select<{ month: string; surveys: number }>(
 		ch,
-		`SELECT site, team, tier,
-			count() AS received,
-			countIf(top_tier >= 2) AS escalated,
-			countIf(resolved_at IS NOT NULL) AS resolved,
-			countIf(resolved_at IS NOT NULL AND dateDiff('millisecond', tier_at, resolved_at) <= limit_ms) AS resolved_within_limit,
-			countIf(resolved_at IS NULL AND dateDiff('millisecond', tier_at, fromUnixTimestamp64Milli({asOf:Int64}, 'UTC')) > limit_ms) AS open_overdue,
-			countIf(closed_at IS NOT NULL) AS closed,
-			sumIf(dateDiff('millisecond', received_at, closed_at) / 1000, closed_at IS NOT NULL) AS close_seconds_sum
-		FROM (
-			SELECT complaint_id, first_site AS site, first_team AS team, received_at, tier_at, top_tier, current_tier AS tier,
-				{limits:Array(Float64)}[current_tier] * 3600000 AS limit_ms,
-				resolved_at,
-				closed_at
-			FROM (
-				SELECT complaint_id,
-					argMinIf(site, at, type = 'received') AS first_site,
-					argMinIf(team, at, type = 'received') AS first_team,
-					minIf(at, type = 'received') AS received_at,
-					any(entered_tier_at) AS tier_at,
-					assumeNotNull(argMaxIf(tier, at, type IN ('received', 'escalated'))) AS current_tier,
-					max(tier) AS top_tier,
-					minIfOrNull(at, type IN ('resolved', 'closed') AND at >= entered_tier_at) AS resolved_at,
-					minIfOrNull(at, type = 'closed') AS closed_at
-				FROM (
-					SELECT complaint_id, site, team, at, type, tier,
-						max(if(type IN ('received', 'escalated'), at, toDateTime64(0, 3, 'UTC'))) OVER (PARTITION BY complaint_id) AS entered_tier_at
-					FROM complaints_v1 WHERE ${KNOWN}
-				)
-				GROUP BY complaint_id
-				HAVING countIf(type = 'received') > 0
-			)
-			WHERE received_at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND received_at < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
-		)
-		GROUP BY site, team, tier ORDER BY site, team, tier`,
-		{ ...w, limits: [1, 2, 3].map((t) => limitHours[t as 1 | 2 | 3]) }
-	);
-}
-
-export interface DriverRow {
-	dimension: string;
-	/** Pearson correlation of the dimension's score with overall satisfaction; null when undefined. */
-	importance: number | null;
-	mean: number;
-	n: number;
-}
-
-/** Key drivers: per survey dimension, its correlation with overall satisfaction and its mean. */
-export async function drivers(ch: ClickHouse, w: Window): Promise<DriverRow[]> {
-	const rows = await select<{ dimension: string; importance: number | string | null; mean: number; n: number }>(
-		ch,
-		`SELECT dimension, corr(toFloat64(overall), toFloat64(dimensions[dimension])) AS importance,
-			avg(dimensions[dimension]) AS mean, count() AS n
-		FROM surveys_v1 ARRAY JOIN mapKeys(dimensions) AS dimension
-		WHERE ${IN_WINDOW} GROUP BY dimension ORDER BY dimension`,
-		w
-	);
-	// corr is NaN when either side has no variance: no importance can be read from such a sample.
-	return rows.map((r) => ({ ...r, importance: typeof r.importance === 'number' && Number.isFinite(r.importance) ? r.importance : null }));
-}
-
-export interface MonthSatisfaction {
-	month: string;
-	surveys: number;
-	satisfied: number;
-	overall_sum: number;
-}
-
-/** Organisation CSAT per month of the zone, for the trend. */
-export function satisfactionByMonth(ch: ClickHouse, w: Window & { timeZone: string }) {
-	return select<MonthSatisfaction>(
-		ch,
-		`SELECT formatDateTime(toStartOfMonth(at, {tz:String}), '%Y-%m') AS month,
-			count() AS surveys, countIf(overall >= 4) AS satisfied, sum(overall) AS overall_sum
+		`SELECT formatDateTime(toStartOfMonth(at, {tz:String}), '%Y-%m') AS month, count() AS surveys
 		FROM surveys_v1 WHERE ${IN_WINDOW} GROUP BY month ORDER BY month`,
 		{ ...w, tz: w.timeZone }
 	);
 }
 
-/** Records of the window per stream ingested after `asOf`: what a frozen version does not contain. */
-export async function lateCounts(ch: ClickHouse, w: Omit<Window, 'asOf'>, frozenAt: number) {
+export interface ComplaintEvent {
+	at: number;
+	type: 'received' | 'escalated' | 'resolved' | 'reopened' | 'closed';
+	tier: number | null;
+}
+
+/**
+ * Every event up to `now` of each complaint that was received, resolved or closed in the window:
+ * the tier table judges each complaint from its whole history.
+ */
+export async function complaintHistories(ch: ClickHouse, w: Window & { now: number }) {
+	const rows = await select<{ complaint_id: string; events: [number, string, number | null][] }>(
+		ch,
+		`SELECT complaint_id, arraySort(x -> x.1, groupArray((toUnixTimestamp64Milli(at), toString(type), tier))) AS events
+		FROM complaints_v1
+		WHERE at <= fromUnixTimestamp64Milli({now:Int64}, 'UTC') AND complaint_id IN (
+			SELECT complaint_id FROM complaints_v1 WHERE ${IN_WINDOW} AND type IN ('received', 'resolved', 'closed')
+		)
+		GROUP BY complaint_id ORDER BY complaint_id`,
+		w
+	);
+	return rows.map((r) => ({
+		complaintId: r.complaint_id,
+		events: r.events.map(([at, type, tier]) => ({ at, type, tier }) as ComplaintEvent)
+	}));
+}
+
+/** Pearson correlation of each survey dimension with overall satisfaction; null without variance. */
+export async function dimensionImportance(ch: ClickHouse, w: Window): Promise<Record<string, number | null>> {
+	const rows = await select<{ dimension: string; importance: number | string | null }>(
+		ch,
+		`SELECT dimension, corr(toFloat64(overall), toFloat64(dimensions[dimension])) AS importance
+		FROM surveys_v1 ARRAY JOIN mapKeys(dimensions) AS dimension
+		WHERE ${IN_WINDOW} GROUP BY dimension ORDER BY dimension`,
+		w
+	);
+	// corr is NaN when either side has no variance: no importance can be read from such a sample.
+	return Object.fromEntries(
+		rows.map((r) => [r.dimension, typeof r.importance === 'number' && Number.isFinite(r.importance) ? r.importance : null])
+	);
+}
+
+/** Records of the window per stream ingested after the freeze: what a frozen version does not contain. */
+export async function lateCounts(ch: ClickHouse, w: Window, frozenAt: number) {
 	const late = `at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND at < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
 		AND ingested_at > fromUnixTimestamp64Milli({frozenAt:Int64}, 'UTC')`;
 	const rows = await select<{ stream: string; n: number }>(

@@ -1,9 +1,12 @@
-// Builds the scorecard of a month from ClickHouse: per (site, team) parts are combined into teams,
-// sites and the organisation, judged against their thresholds and compared with the month before.
+// Builds the scorecard of a month. Every measure comes from the one measure module (measures.ts), so
+// the scorecard and the live tiles never disagree; this module adds what only the scorecard needs:
+// judging against thresholds, month-on-month change, the league, complaints by tier, key drivers.
 import type { ClickHouse } from '../clickhouse/client.ts';
+import { dimensionMeans, measureValues, measureValuesByChild, mysterySectionMeans, type MeasureValues } from '../clickhouse/measures.ts';
 import * as q from '../clickhouse/scorecard.ts';
-import { MEASURES, statusOf, type Status, type Threshold } from '../../measures.ts';
+import { MEASURES, parseScope, statusOf, type Scope, type Status, type Threshold } from '../../measures.ts';
 import { DEFAULT_FORM, DEFAULT_TIER_LIMIT_HOURS } from '../../contract/index.ts';
+import { monthRange } from '../../time.ts';
 import {
 	SCORECARD_MEASURES,
 	type Cell,
@@ -34,127 +37,66 @@ export function addMonths(month: string, delta: number): string {
 export type ThresholdOf = (measure: ScorecardMeasure, scope: string) => Threshold;
 const defaultThreshold: ThresholdOf = (m) => MEASURES[m];
 
-interface Sums {
-	responded: number;
-	response_sum: number;
-	response_max: number;
-	within_service_level: number;
-	resolved: number;
-	first_contact: number;
-	errors: number;
-	follow_up_due: number;
-	follow_up_done: number;
-	surveys: number;
-	satisfied: number;
-	overall_sum: number;
-	evaluations: number;
-	score_sum: number;
-	complaints: number;
-	escalated: number;
-	complaints_resolved: number;
-	resolved_within_limit: number;
-}
-const zero = (): Sums => ({
-	responded: 0,
-	response_sum: 0,
-	response_max: 0,
-	within_service_level: 0,
-	resolved: 0,
-	first_contact: 0,
-	errors: 0,
-	follow_up_due: 0,
-	follow_up_done: 0,
-	surveys: 0,
-	satisfied: 0,
-	overall_sum: 0,
-	evaluations: 0,
-	score_sum: 0,
-	complaints: 0,
-	escalated: 0,
-	complaints_resolved: 0,
-	resolved_within_limit: 0
-});
-
+type TierLimits = Record<1 | 2 | 3, number>;
 const ratio = (num: number, den: number) => (den > 0 ? num / den : null);
-
-/** Value and sample size of each measure from combined sums. */
-function measureOf(s: Sums): Record<ScorecardMeasure, { value: number | null; n: number }> {
-	return {
-		csat: { value: ratio(s.satisfied, s.surveys), n: s.surveys },
-		csat_mean: { value: ratio(s.overall_sum, s.surveys), n: s.surveys },
-		fcr: { value: ratio(s.first_contact, s.resolved), n: s.resolved },
-		service_level: { value: ratio(s.within_service_level, s.responded), n: s.responded },
-		response_time_avg: { value: ratio(s.response_sum, s.responded), n: s.responded },
-		response_time_max: { value: s.responded > 0 ? s.response_max : null, n: s.responded },
-		error_rate: { value: ratio(s.errors, s.resolved), n: s.resolved },
-		follow_up_completion: { value: ratio(s.follow_up_done, s.follow_up_due), n: s.follow_up_due },
-		mystery_score: { value: ratio(s.score_sum, s.evaluations), n: s.evaluations },
-		escalation_rate: { value: ratio(s.escalated, s.complaints), n: s.complaints },
-		closed_within_limit: { value: ratio(s.resolved_within_limit, s.complaints_resolved), n: s.complaints_resolved }
-	};
-}
 
 interface Unit {
 	scope: string;
 	kind: 'org' | 'site' | 'team';
 	name: string;
 	site?: string;
-	sums: Sums;
+	values: MeasureValues;
 }
 
-/** Parts of one window combined into org, site and team sums, keyed by scope. */
-async function unitSums(ch: ClickHouse, w: q.Window, limits: Record<1 | 2 | 3, number>) {
-	const [contacts, surveys, mystery, complaints] = await Promise.all([
-		q.contactParts(ch, w),
-		q.surveyParts(ch, w),
-		q.mysteryParts(ch, w),
-		q.complaintParts(ch, w, limits)
-	]);
-	const units = new Map<string, Unit>();
-	const touch = (site: string, team: string) => {
-		const keys: [string, Omit<Unit, 'sums'>][] = [
-			['org', { scope: 'org', kind: 'org', name: '' }],
-			[`site:${site}`, { scope: `site:${site}`, kind: 'site', name: site }],
-			[`team:${team}`, { scope: `team:${team}`, kind: 'team', name: team, site }]
-		];
-		return keys.map(([k, u]) => {
-			let unit = units.get(k);
-			if (!unit) units.set(k, (unit = { ...u, sums: zero() }));
-			return unit.sums;
+/** The organisation, its sites and their teams, each with its measures over the window. */
+async function unitValues(ch: ClickHouse, w: { from: number; to: number; now: number; tz: string; tierLimitHours: TierLimits }) {
+	const query = (scope: Scope) => ({ ...w, scope, keys: SCORECARD_MEASURES });
+	const org: Scope = { kind: 'org', id: '' };
+	const [orgValues, sites] = await Promise.all([measureValues(ch, query(org)), measureValuesByChild(ch, query(org))]);
+	const units: Unit[] = [{ scope: 'org', kind: 'org', name: '', values: orgValues }];
+	const teamsOfSites = await Promise.all(
+		[...sites.keys()].map((key) => measureValuesByChild(ch, query(parseScope(key)!)).then((teams) => [key, teams] as const))
+	);
+	for (const [siteKey, teams] of teamsOfSites) {
+		const site = siteKey.slice('site:'.length);
+		units.push({ scope: siteKey, kind: 'site', name: site, values: sites.get(siteKey)! });
+		for (const [teamKey, values] of teams)
+			units.push({ scope: teamKey, kind: 'team', name: teamKey.slice('team:'.length), site, values });
+	}
+	return units;
+}
+
+const ORDER = { org: 0, site: 1, team: 2 };
+
+function unitRows(units: Unit[], previous: Unit[], samples: q.SampleCounts[], thresholdOf: ThresholdOf): UnitRow[] {
+	const count = (u: Unit, f: (s: q.SampleCounts) => number) =>
+		samples.filter((s) => u.kind === 'org' || (u.kind === 'site' ? s.site === u.name : s.team === u.name)).reduce((a, s) => a + f(s), 0);
+	return [...units]
+		.sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || (a.site ?? a.name).localeCompare(b.site ?? b.name) || a.name.localeCompare(b.name))
+		.map((u) => {
+			const before = previous.find((p) => p.scope === u.scope);
+			const cells = {} as Record<ScorecardMeasure, Cell>;
+			for (const m of SCORECARD_MEASURES) {
+				const t = thresholdOf(m, u.scope);
+				const value = u.values[m];
+				cells[m] = {
+					value,
+					previous: before?.values[m] ?? null,
+					target: t.target,
+					warn: t.warn,
+					status: statusOf(MEASURES[m].direction, t, value)
+				};
+			}
+			return {
+				scope: u.scope,
+				kind: u.kind,
+				name: u.name,
+				...(u.site !== undefined ? { site: u.site } : {}),
+				cells,
+				surveys: count(u, (s) => s.surveys),
+				evaluations: count(u, (s) => s.evaluations)
+			};
 		});
-	};
-	const add = (site: string, team: string, f: (s: Sums) => void) => touch(site, team).forEach(f);
-	for (const r of contacts)
-		add(r.site, r.team, (s) => {
-			s.responded += r.responded;
-			s.response_sum += r.response_sum;
-			s.response_max = Math.max(s.response_max, r.response_max);
-			s.within_service_level += r.within_service_level;
-			s.resolved += r.resolved;
-			s.first_contact += r.first_contact;
-			s.errors += r.errors;
-			s.follow_up_due += r.follow_up_due;
-			s.follow_up_done += r.follow_up_done;
-		});
-	for (const r of surveys)
-		add(r.site, r.team, (s) => {
-			s.surveys += r.surveys;
-			s.satisfied += r.satisfied;
-			s.overall_sum += r.overall_sum;
-		});
-	for (const r of mystery.filter((m) => m.section === ''))
-		add(r.site, r.team, (s) => {
-			s.evaluations += r.evaluations;
-			s.score_sum += r.score_sum;
-		});
-	for (const r of complaints)
-		add(r.site, r.team, (s) => {
-			s.complaints += r.received;
-			s.escalated += r.escalated;
-			s.complaints_resolved += r.resolved;
-			s.resolved_within_limit += r.resolved_within_limit;
-		});
-	return { units, mystery, complaints };
 }
 
 const STATUS_POINTS: Record<Status, number | null> = { green: 1, amber: 0.5, red: 0, none: null };
@@ -181,87 +123,83 @@ function leagueOf(rows: UnitRow[]): Omit<LeagueRow, 'previousRank'>[] {
 		.map(({ csat: _csat, ...r }, i) => ({ rank: i + 1, ...r }));
 }
 
-const ORDER = { org: 0, site: 1, team: 2 };
-
-function unitRows(units: Map<string, Unit>, previous: Map<string, Unit>, thresholdOf: ThresholdOf): UnitRow[] {
-	return [...units.values()]
-		.sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || (a.site ?? a.name).localeCompare(b.site ?? b.name) || a.name.localeCompare(b.name))
-		.map((u) => {
-			const now = measureOf(u.sums);
-			const before = previous.get(u.scope);
-			const then = before ? measureOf(before.sums) : null;
-			const cells = {} as Record<ScorecardMeasure, Cell>;
-			for (const m of SCORECARD_MEASURES) {
-				const t = thresholdOf(m, u.scope);
-				cells[m] = {
-					value: now[m].value,
-					previous: then?.[m].value ?? null,
-					target: t.target,
-					warn: t.warn,
-					status: statusOf(MEASURES[m].direction, t, now[m].value),
-					n: now[m].n
-				};
-			}
-			return { scope: u.scope, kind: u.kind, name: u.name, ...(u.site !== undefined ? { site: u.site } : {}), cells };
-		});
-}
-
-function mysteryRows(parts: q.MysteryParts[], rows: UnitRow[]) {
-	const sections = [...DEFAULT_FORM.sections.map((s) => s.key)];
-	for (const p of parts) if (p.section && !sections.includes(p.section)) sections.push(p.section);
-	const sums = new Map<string, Map<string, { n: number; sum: number }>>();
-	for (const p of parts) {
-		const site = rows.find((r) => r.scope === `team:${p.team}`)?.site ?? p.site;
-		for (const scope of ['org', `site:${site}`, `team:${p.team}`]) {
-			let bySection = sums.get(scope);
-			if (!bySection) sums.set(scope, (bySection = new Map()));
-			const cell = bySection.get(p.section) ?? { n: 0, sum: 0 };
-			cell.n += p.evaluations;
-			cell.sum += p.score_sum;
-			bySection.set(p.section, cell);
-		}
-	}
-	const out: MysteryRow[] = [];
-	for (const r of rows) {
-		const bySection = sums.get(r.scope);
-		if (!bySection) continue;
-		const mean = (k: string) => {
-			const c = bySection.get(k);
-			return c && c.n > 0 ? c.sum / c.n : null;
-		};
-		out.push({ scope: r.scope, name: r.name, evaluations: bySection.get('')?.n ?? 0, score: mean(''), sections: sections.map(mean) });
-	}
+async function mysteryRows(ch: ClickHouse, rows: UnitRow[], w: { from: number; to: number }) {
+	const perUnit = await Promise.all(rows.map((r) => mysterySectionMeans(ch, { ...w, scope: parseScope(r.scope)! })));
+	const sections = DEFAULT_FORM.sections.map((s) => s.key);
+	for (const m of perUnit) for (const k of Object.keys(m)) if (!sections.includes(k)) sections.push(k);
+	const out: MysteryRow[] = rows
+		.map((r, i) => ({
+			scope: r.scope,
+			name: r.name,
+			evaluations: r.evaluations,
+			score: r.cells.mystery_score.value,
+			sections: sections.map((k) => perUnit[i][k]?.mean ?? null)
+		}))
+		.filter((r) => r.evaluations > 0);
 	return { sections, rows: out };
 }
 
-function complaintTiers(parts: q.ComplaintParts[], limits: Record<1 | 2 | 3, number>): ComplaintTierRow[] {
-	return ([1, 2, 3] as const).map((tier) => {
-		const rows = parts.filter((p) => p.tier === tier);
-		const sum = (f: (p: q.ComplaintParts) => number) => rows.reduce((a, p) => a + f(p), 0);
-		const resolved = sum((p) => p.resolved);
-		const resolvedWithinLimit = sum((p) => p.resolved_within_limit);
-		const closed = sum((p) => p.closed);
-		return {
+const COMPLAINT_ORDER = ['received', 'escalated', 'resolved', 'reopened', 'closed'];
+const HOUR = 3_600_000;
+
+/** Complaints by tier, judged from each complaint's history (rules on ComplaintTierRow). */
+function complaintTiers(
+	histories: { events: q.ComplaintEvent[] }[],
+	w: { from: number; to: number; now: number },
+	limits: TierLimits
+): ComplaintTierRow[] {
+	const rows = new Map(
+		([1, 2, 3] as const).map((tier) => [
 			tier,
-			limitHours: limits[tier],
-			received: sum((p) => p.received),
-			resolved,
-			resolvedWithinLimit,
-			withinLimitShare: ratio(resolvedWithinLimit, resolved),
-			openOverdue: sum((p) => p.open_overdue),
-			closed,
-			meanCloseSeconds: ratio(sum((p) => p.close_seconds_sum), closed)
-		};
-	});
+			{ tier, limitHours: limits[tier], received: 0, resolved: 0, resolvedWithinLimit: 0, openOverdue: 0, closed: 0, closeMs: 0 }
+		])
+	);
+	const inWindow = (at: number) => at >= w.from && at < w.to;
+	for (const { events: unsorted } of histories) {
+		const events = [...unsorted].sort((a, b) => a.at - b.at || COMPLAINT_ORDER.indexOf(a.type) - COMPLAINT_ORDER.indexOf(b.type));
+		const entries = events.filter((e) => e.type === 'received' || e.type === 'escalated');
+		if (!entries.length) continue;
+		/** The tier entry in force at an instant: the latest entry up to it, the higher tier on a tie. */
+		const entryAt = (at: number) =>
+			entries.filter((e) => e.at <= at).reduce<q.ComplaintEvent | null>((a, b) => (!a || b.at > a.at || (b.at === a.at && b.tier! > a.tier!) ? b : a), null);
+		const tierOf = (e: q.ComplaintEvent) => rows.get(e.tier as 1 | 2 | 3)!;
+		const receipt = events.find((e) => e.type === 'received');
+		if (receipt && events.some((e) => e.type === 'received' && inWindow(e.at))) {
+			rows.get(Math.max(...entries.map((e) => e.tier!)) as 1 | 2 | 3)!.received++;
+			const current = entryAt(w.now)!;
+			const last = events[events.length - 1];
+			const open = last.type !== 'resolved' && last.type !== 'closed';
+			if (open && w.now > current.at + limits[current.tier as 1 | 2 | 3] * HOUR) tierOf(current).openOverdue++;
+		}
+		const resolution = events.filter((e) => e.type === 'resolved' && inWindow(e.at)).at(-1);
+		const judged = resolution && entryAt(resolution.at);
+		if (resolution && judged) {
+			const row = tierOf(judged);
+			row.resolved++;
+			if (resolution.at <= judged.at + limits[judged.tier as 1 | 2 | 3] * HOUR) row.resolvedWithinLimit++;
+		}
+		const closing = events.filter((e) => e.type === 'closed' && inWindow(e.at)).at(-1);
+		const closedIn = closing && entryAt(closing.at);
+		if (closing && closedIn && receipt) {
+			const row = tierOf(closedIn);
+			row.closed++;
+			row.closeMs += closing.at - receipt.at;
+		}
+	}
+	return [...rows.values()].map(({ closeMs, ...r }) => ({
+		...r,
+		withinLimitShare: ratio(r.resolvedWithinLimit, r.resolved),
+		meanCloseSeconds: r.closed ? closeMs / r.closed / 1000 : null
+	}));
 }
 
 export interface ScorecardOptions {
 	month: string;
 	timeZone: string;
-	/** Count records ingested up to this instant (epoch ms); ClickHouse's now when absent. */
+	/** "Now" for tiers reached and overdue complaints (epoch ms); the current time when absent. */
 	asOf?: number;
 	thresholdOf?: ThresholdOf;
-	tierLimitHours?: Record<1 | 2 | 3, number>;
+	tierLimitHours?: TierLimits;
 }
 
 export async function buildScorecard(ch: ClickHouse, opts: ScorecardOptions): Promise<ScorecardData> {
@@ -271,48 +209,61 @@ export async function buildScorecard(ch: ClickHouse, opts: ScorecardOptions): Pr
 	const limits = opts.tierLimitHours ?? DEFAULT_TIER_LIMIT_HOURS;
 	const asOf = opts.asOf ?? (await q.clickhouseNow(ch));
 	const previousMonth = addMonths(month, -1);
-	const trendStart = addMonths(month, 1 - TREND_MONTHS);
-	const [bounds, prevBounds, trendBounds] = await Promise.all(
-		[month, previousMonth, trendStart].map((m) => q.monthBounds(ch, m, timeZone))
-	);
-	const w = { ...bounds, asOf };
-	const [current, previous, driverRows, trendRows] = await Promise.all([
-		unitSums(ch, w, limits),
-		unitSums(ch, { ...prevBounds, asOf }, limits),
-		q.drivers(ch, w),
-		q.satisfactionByMonth(ch, { from: trendBounds.from, to: bounds.to, asOf, timeZone })
-	]);
-	const units = unitRows(current.units, previous.units, thresholdOf);
-	const league = leagueOf(units);
-	const previousLeague = leagueOf(unitRows(previous.units, new Map(), thresholdOf));
-	const trendByMonth = new Map(trendRows.map((r) => [r.month, r]));
+	const window = monthRange(month, timeZone);
+	const before = monthRange(previousMonth, timeZone);
+	const trendMonths = Array.from({ length: TREND_MONTHS }, (_, i) => addMonths(month, i + 1 - TREND_MONTHS));
+	const base = { now: asOf, tz: timeZone, tierLimitHours: limits };
+	const orgScope: Scope = { kind: 'org', id: '' };
+
+	const [units, previousUnits, samples, previousSamples, histories, importance, dimensions, trendValues, trendCounts] =
+		await Promise.all([
+			unitValues(ch, { ...window, ...base }),
+			unitValues(ch, { ...before, ...base }),
+			q.sampleCounts(ch, window),
+			q.sampleCounts(ch, before),
+			q.complaintHistories(ch, { ...window, now: asOf }),
+			q.dimensionImportance(ch, window),
+			dimensionMeans(ch, { ...window, scope: orgScope }),
+			Promise.all(
+				trendMonths.map((m) =>
+					measureValues(ch, { ...monthRange(m, timeZone), ...base, scope: orgScope, keys: ['csat', 'csat_mean'] })
+				)
+			),
+			q.surveysByMonth(ch, { from: monthRange(trendMonths[0], timeZone).from, to: window.to, timeZone })
+		]);
+
+	const rows = unitRows(units, previousUnits, samples, thresholdOf);
+	const league = leagueOf(rows);
+	const previousLeague = leagueOf(unitRows(previousUnits, [], previousSamples, thresholdOf));
 	return {
 		month,
 		previousMonth,
 		timeZone,
-		from: bounds.from,
-		to: bounds.to,
+		from: window.from,
+		to: window.to,
 		asOf,
 		measures: [...SCORECARD_MEASURES],
-		units,
+		units: rows,
 		league: league.map((r) => ({ ...r, previousRank: previousLeague.find((p) => p.scope === r.scope)?.rank ?? null })),
-		mystery: mysteryRows(current.mystery, units),
-		complaints: complaintTiers(current.complaints, limits),
-		trend: Array.from({ length: TREND_MONTHS }, (_, i) => {
-			const m = addMonths(trendStart, i);
-			const r = trendByMonth.get(m);
-			return {
-				month: m,
-				csat: r ? ratio(r.satisfied, r.surveys) : null,
-				csatMean: r ? ratio(r.overall_sum, r.surveys) : null,
-				surveys: r?.surveys ?? 0
-			};
-		}),
+		mystery: await mysteryRows(ch, rows, window),
+		complaints: complaintTiers(histories, { ...window, now: asOf }, limits),
+		trend: trendMonths.map((m, i) => ({
+			month: m,
+			csat: trendValues[i].csat,
+			csatMean: trendValues[i].csat_mean,
+			surveys: trendCounts.find((c) => c.month === m)?.surveys ?? 0
+		})),
 		drivers: {
 			minSample: MIN_DRIVER_SAMPLE,
-			points: driverRows.map((d) => ({ ...d, smallSample: d.n < MIN_DRIVER_SAMPLE }))
+			points: Object.entries(dimensions).map(([dimension, { mean, n }]) => ({
+				dimension,
+				importance: importance[dimension] ?? null,
+				mean,
+				n,
+				smallSample: n < MIN_DRIVER_SAMPLE
+			}))
 		},
-		satPerf: units
+		satPerf: rows
 			.filter((u) => u.kind === 'team')
 			.map((u) => ({
 				scope: u.scope,
@@ -320,7 +271,7 @@ export async function buildScorecard(ch: ClickHouse, opts: ScorecardOptions): Pr
 				csat: u.cells.csat.value,
 				fcr: u.cells.fcr.value,
 				responseTimeAvg: u.cells.response_time_avg.value,
-				surveys: u.cells.csat.n
+				surveys: u.surveys
 			}))
 	};
 }

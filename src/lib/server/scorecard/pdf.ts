@@ -7,10 +7,9 @@ import SVGtoPDF from 'svg-to-pdfkit';
 import { fmtDateTime, fmtMonth, fmtNumber, t } from '../../i18n/index.ts';
 import { PALETTES } from '../../charts/palette.ts';
 import { formatMeasure } from '../../charts/format.ts';
-import type { MeasureKey } from '../../measures.ts';
 import { CHARTS, renderChart, type ChartName } from './charts.ts';
 import { changeText, scorecardTables, unitName, type Table } from './tables.ts';
-import type { ScorecardData, Section, Snapshot } from './types.ts';
+import type { ScorecardData, ScorecardMeasure, Section, Snapshot } from './types.ts';
 
 // A Unicode font when the machine has one (minus signs, accents); the built-in Helvetica otherwise.
 const UNICODE_FONTS = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf'];
@@ -143,7 +142,7 @@ export function scorecardPdf({ data, snapshot, locale }: PdfInput): Promise<Buff
 
 	// Units against target: two column groups so the matrix fits A4 portrait.
 	heading(t('scorecard.units.title'));
-	const groups: MeasureKey[][] = [data.measures.slice(0, 6), data.measures.slice(6)];
+	const groups: ScorecardMeasure[][] = [data.measures.slice(0, 6), data.measures.slice(6)];
 	for (const ms of groups) {
 		const first = 110;
 		const rest = (width - first) / ms.length;

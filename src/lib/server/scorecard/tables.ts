@@ -46,7 +46,7 @@ export function scorecardTables(d: ScorecardData, locale?: string): Table[] {
 	tables.push({
 		key: 'units',
 		title: t('scorecard.units.title'),
-		columns: ['unit', 'kind', 'site', 'measure', 'value', 'target', 'status', 'previous', 'change', 'n'].map((k) => col(k)),
+		columns: ['unit', 'kind', 'site', 'measure', 'value', 'target', 'status', 'previous', 'change'].map((k) => col(k)),
 		rows: d.units.flatMap((u) =>
 			d.measures.map((m) => {
 				const c = u.cells[m];
@@ -61,8 +61,7 @@ export function scorecardTables(d: ScorecardData, locale?: string): Table[] {
 						measure(m, c.target, locale),
 						text(c.status, t(`status.${c.status}`)),
 						measure(m, c.previous, locale),
-						{ raw: c.value !== null && c.previous !== null ? c.value - c.previous : null, text: changeText(m, c.value, c.previous, locale) },
-						count(c.n, locale)
+						{ raw: c.value !== null && c.previous !== null ? c.value - c.previous : null, text: changeText(m, c.value, c.previous, locale) }
 					]
 				};
 			})
@@ -173,3 +172,26 @@ export function toCsv(columns: { label: string }[], rows: (string | number | boo
 }
 
 export const tableCsv = (table: Table) => toCsv(table.columns, table.rows.map((r) => r.cells.map((c) => c.raw)));
+
+export interface MatrixRow {
+	scope: string;
+	kind: 'org' | 'site' | 'team';
+	name: string;
+	cells: (TableCell & { change: string })[];
+}
+
+/** Units against target as the page's matrix: one row per unit, one column per measure. */
+export function unitsMatrix(d: ScorecardData, locale?: string): { columns: { key: string; label: string }[]; rows: MatrixRow[] } {
+	return {
+		columns: d.measures.map((m) => ({ key: m, label: t(`measure.${m}`) })),
+		rows: d.units.map((u) => ({
+			scope: u.scope,
+			kind: u.kind,
+			name: unitName(u.kind, u.name),
+			cells: d.measures.map((m) => {
+				const c = u.cells[m];
+				return { ...measure(m, c.value, locale, c.status), change: changeText(m, c.value, c.previous, locale) };
+			})
+		}))
+	};
+}

@@ -25,8 +25,6 @@ export interface Cell {
 	target: number;
 	warn: number;
 	status: Status;
-	/** Records behind the value (contacts, surveys, evaluations or complaints). */
-	n: number;
 }
 
 export interface UnitRow {
@@ -37,6 +35,9 @@ export interface UnitRow {
 	/** The team's site (teams only). */
 	site?: string;
 	cells: Record<ScorecardMeasure, Cell>;
+	/** Sample sizes behind CSAT and the mystery-shop score. */
+	surveys: number;
+	evaluations: number;
 }
 
 export interface LeagueRow {
@@ -62,6 +63,12 @@ export interface MysteryRow {
 	sections: (number | null)[];
 }
 
+/**
+ * Complaints of the month by tier. Received: by the highest tier reached; resolved: by the tier the
+ * complaint was in when resolved (its last resolution in the month), within limit when resolved no
+ * later than that tier's limit after entering it; open and overdue: complaints received in the month,
+ * by their current tier; closed: last closing in the month, timed from receipt.
+ */
 export interface ComplaintTierRow {
 	tier: 1 | 2 | 3;
 	limitHours: number;
@@ -107,7 +114,7 @@ export interface ScorecardData {
 	/** The month in epoch ms, [from, to). */
 	from: number;
 	to: number;
-	/** Records ingested up to this instant are counted. */
+	/** When the numbers were computed: records stored by then are counted; tiers and overdue are as of then. */
 	asOf: number;
 	measures: ScorecardMeasure[];
 	units: UnitRow[];
