@@ -4,5 +4,6 @@ import { measures } from './measures.ts';
 import { board } from './board.ts';
 import { wall } from './wall.ts';
 import { scorecard } from './scorecard.ts';
+import { drill } from './drill.ts';
 
-export const en: Record<string, string> = { ...common, ...measures, ...board, ...wall, ...scorecard };
+export const en: Record<string, string> = { ...common, ...measures, ...board, ...wall, ...scorecard, ...drill };
