@@ -6,6 +6,7 @@
 //   s.ingestKey      an ingest key accepted by the server (INGEST_KEYS)
 //   s.adminEmail, s.adminPassword   the administrator created at start (ADMIN_EMAIL / ADMIN_PASSWORD)
 //   await s.post(stream, records)   POST /api/ingest/<stream> as JSON → { status, body }
+//   await s.login(email?, password?) signs in through /login (the admin by default) → 'sqm_session=…' Cookie value
 //   await s.stop()   SIGTERM and wait for exit (graceful: ingest flushes); s.kill(): SIGKILL and wait
 //
 // BUSINESS_TZ defaults to Europe/Paris (a zone with DST and a non-zero offset); `env` overrides any
@@ -28,7 +29,8 @@ function newestMtime(p: string): number {
 	if (!st) return 0;
 	if (!st.isDirectory()) return st.mtimeMs;
 	let newest = st.mtimeMs;
-	for (const e of fs.readdirSync(p)) if (!e.endsWith('.test.ts')) newest = Math.max(newest, newestMtime(path.join(p, e)));
+	for (const e of fs.readdirSync(p))
+		if (!e.endsWith('.test.ts')) newest = Math.max(newest, newestMtime(path.join(p, e)));
 	return newest;
 }
 
@@ -109,6 +111,7 @@ export interface TestServer {
 	/** Everything the process printed so far. */
 	output(): string;
 	post(stream: string, records: unknown): Promise<{ status: number; body: any }>;
+	login(email?: string, password?: string): Promise<string>;
 	stop(): Promise<void>;
 	kill(): Promise<void>;
 }
@@ -196,6 +199,17 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
 				// not JSON: the raw text is the body
 			}
 			return { status: r.status, body };
+		},
+		async login(email = adminEmail, password = adminPassword) {
+			const r = await fetch(`${url}/login`, {
+				method: 'POST',
+				redirect: 'manual',
+				headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
+				body: new URLSearchParams({ email, password })
+			});
+			const cookie = r.headers.getSetCookie().find((c) => c.startsWith('sqm_session='));
+			if (!cookie) throw new Error(`login as ${email} failed: ${r.status} ${await r.text()}`);
+			return cookie.split(';')[0];
 		},
 		async stop() {
 			child.kill('SIGTERM');

@@ -18,10 +18,14 @@ export const overridesSchema = z.record(
 );
 
 export class TargetsError extends Error {
+	name = 'TargetsError';
 	constructor(public errors: { field: string; message: string }[]) {
 		super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
 	}
 }
+
+/** By name: the entry and the Kit build each load their own copy of this module. */
+export const isTargetsError = (e: unknown): e is TargetsError => (e as Error)?.name === 'TargetsError';
 
 /** Checks overrides from outside (the API, the file): every problem names its field. */
 export function parseOverrides(input: unknown): TargetOverrides {

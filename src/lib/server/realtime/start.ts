@@ -1,7 +1,12 @@
 // One start-up for every way the app runs (the production entry and the Vite plugin): ClickHouse,
-// migrations, commit notifications, the ingest service, targets, the live hub and socket.io,
-// published to Kit routes through setRuntime().
+// migrations, commit notifications, the metadata store and auth, the ingest service and its inbox,
+// targets, the live hub and socket.io, published to Kit routes through setRuntime().
+import path from 'node:path';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import { createIngestService, envKeyAuthenticator, type IngestKey } from '../../../../ingest/service.ts';
+import { startInbox } from '../../../../ingest/inbox.ts';
+import { startAuth } from '../auth/start.ts';
+import { checkStoredKey } from '../auth/ingest-keys.ts';
 import type { Config } from '../config.ts';
 import { openClickHouse, ClickHouseTooOldError, type ClickHouse } from '../clickhouse/client.ts';
 import { migrate } from '../clickhouse/migrate.ts';
@@ -11,7 +16,7 @@ import { boardPlan } from '../live/board.ts';
 import { watermarkCommits, mergeCommits } from '../live/watermark.ts';
 import { teamSites } from '../clickhouse/org.ts';
 import { createTargets, type Targets } from '../targets.ts';
-import { attachRealtime, type RealtimeOptions, type RealtimeServer } from './attach.ts';
+import { attachRealtime, type RealtimeServer } from './attach.ts';
 
 /** What the entry mounts at /api/ingest before the Kit handler. */
 export interface IngestMount {
@@ -32,20 +37,7 @@ export interface Services {
 
 export interface StartOptions {
 	log?: (m: string) => void;
-	/** Auth hooks for sockets (supplied by the auth module). */
-	realtime?: Pick<RealtimeOptions, 'authenticate' | 'canSubscribe'>;
 }
-
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-	res.writeHead(status, { 'content-type': 'application/json', ...headers });
-	res.end(JSON.stringify(body));
-}
-
-/** Used until the ingest service is mounted. */
-const ingestUnavailable: IngestMount = {
-	handle: (_req, res) => json(res, 503, { error: 'ingest service not available' }, { 'retry-after': '5' }),
-	close: async () => {}
-};
 
 /**
  * Opens ClickHouse; a server given by CLICKHOUSE_URL that does not answer yet is retried (the
@@ -74,7 +66,22 @@ export async function startRuntime(config: Config, httpServer: HttpServer, opts:
 	const poll = config.clickhouse.url ? watermarkCommits(ch) : undefined;
 	const commits: Commits = poll ? mergeCommits(local, poll) : local;
 
-	const ingest: IngestMount = ingestUnavailable;
+	const auth = await startAuth(config, log);
+	// Keys from INGEST_KEYS, then keys created in the product.
+	const envKey = envKeyAuthenticator(config.ingestKeys);
+	const ingest = createIngestService({
+		ch,
+		config,
+		commits,
+		log,
+		async authenticate(token): Promise<IngestKey | null> {
+			const fromEnv = await envKey(token);
+			if (fromEnv) return fromEnv;
+			const stored = await checkStoredKey(auth.store, token);
+			return stored.ok ? { keyId: stored.keyId, streams: stored.streams ?? undefined } : null;
+		}
+	});
+	const inbox = startInbox({ dir: path.join(config.dataDir, 'inbox'), ingest: ingest.ingest, log });
 
 	const targets = createTargets(config.dataDir);
 	// Teams fall back to their site's targets: the mapping comes from the data, refreshed as it grows.
@@ -94,10 +101,11 @@ export async function startRuntime(config: Config, httpServer: HttpServer, opts:
 		onError: (key, e) => log(`live: computing ${key} failed: ${(e as Error).message}`)
 	});
 	targets.onChange(() => hub.recomputeAll((k) => k.part === 'tiles' || k.part === 'children' || k.part === 'trend'));
-	const io = attachRealtime(httpServer, { hub, ...opts.realtime });
+	const io = attachRealtime(httpServer, { hub, ...auth.realtime });
 
 	const runtime: Runtime = { config, ch, commits, hub, io, ingest, targets };
 	setRuntime(runtime);
+	auth.attach({ runtime, io, hub });
 
 	return {
 		runtime,
@@ -108,10 +116,12 @@ export async function startRuntime(config: Config, httpServer: HttpServer, opts:
 		targets,
 		async close() {
 			clearInterval(teamSitesTimer);
+			await inbox.stop();
 			await ingest.close();
 			await new Promise<void>((r) => io.close(() => r()));
 			hub.close();
 			poll?.stop();
+			await auth.close();
 			setRuntime(undefined);
 			await ch.close();
 		}

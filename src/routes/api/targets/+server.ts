@@ -3,7 +3,7 @@
 import { json, type RequestEvent } from '@sveltejs/kit';
 import { MEASURES } from '$lib/measures';
 import { getRuntime } from '$lib/server/runtime';
-import { TargetsError, type Targets } from '$lib/server/targets';
+import { isTargetsError, type Targets } from '$lib/server/targets';
 
 const targets = () => getRuntime().targets as Targets;
 
@@ -29,7 +29,7 @@ export async function PUT(event: RequestEvent) {
 	try {
 		return json({ defaults: defaults(), overrides: await targets().replace(body) });
 	} catch (e) {
-		if (e instanceof TargetsError) return json({ error: e.message, errors: e.errors }, { status: 400 });
+		if (isTargetsError(e)) return json({ error: e.message, errors: e.errors }, { status: 400 });
 		throw e;
 	}
 }

@@ -1,0 +1,194 @@
+// The built server end to end: records posted to the ingest API reach a subscribed socket.io client
+// as tile values equal to an independent computation; a reconnect gets a full snapshot; targets
+// changed through the API are pushed; /readyz follows ClickHouse.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io as connect, type Socket } from 'socket.io-client';
+import type { BoardData, TileData } from '../src/lib/boards.ts';
+import { MEASURE_KEYS, MEASURES, parseScope } from '../src/lib/measures.ts';
+import type { ClientToServerEvents, ServerToClientEvents, BoardRef } from '../src/lib/realtime/events.ts';
+import { businessDay, businessMonth, dayRange, monthRange } from '../src/lib/time.ts';
+import { startServer, type TestServer } from './support/server.ts';
+import { generateRecords, type Records } from './support/records.ts';
+import { referenceMeasures } from './support/reference.ts';
+
+const TZ = 'Europe/Paris';
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+let s: TestServer;
+let cookie: string;
+const sockets: Client[] = [];
+
+/** A stored row back to the record an integrator posts: empty optional fields left out. */
+function toRecord(row: Record<string, unknown>): Record<string, unknown> {
+	const r: Record<string, unknown> = {};
+	for (const [k, v] of Object.entries(row)) {
+		if (v === null || v === '' || k === 'score') continue;
+		// `error` is a field of resolved contacts only.
+		if (k === 'error' && v === false) continue;
+		if (Array.isArray(v) && v.length === 0) continue;
+		r[k] = v;
+	}
+	return r;
+}
+
+async function postAll(rec: Records) {
+	const streams: [string, Record<string, unknown>[]][] = [
+		['contacts', rec.contacts as never],
+		['surveys', rec.surveys as never],
+		['mystery-shops', rec.mysteryShops as never],
+		['complaints', rec.complaints as never]
+	];
+	for (const [stream, rows] of streams) {
+		const r = await s.post(stream, rows.map(toRecord));
+		expect(r.status, JSON.stringify(r.body).slice(0, 500)).toBe(200);
+		expect(r.body.rejected).toEqual([]);
+	}
+}
+
+/** A client that keeps the board as it sees it (snapshot + updates) and resubscribes on every connect. */
+function watch(ref: BoardRef) {
+	const c: Client = connect(s.url, { transports: ['websocket'], extraHeaders: { cookie }, reconnectionDelay: 100 });
+	sockets.push(c);
+	const seen = { board: undefined as Partial<BoardData> | undefined, snapshots: 0, acks: [] as unknown[] };
+	c.on('connect', () => c.emit('board:subscribe', ref, (a) => seen.acks.push(a)));
+	c.on('board:snapshot', (d) => {
+		seen.snapshots++;
+		seen.board = { ...d };
+	});
+	c.on('board:update', (u) => seen.board && Object.assign(seen.board, u.parts));
+	return { c, seen };
+}
+
+async function until(cond: () => boolean, what: string, ms = 20_000) {
+	const end = Date.now() + ms;
+	while (!cond()) {
+		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 25));
+	}
+}
+
+function expected(rec: Records, scopeKey: string, now: number) {
+	const scope = parseScope(scopeKey)!;
+	const day = dayRange(businessDay(now, TZ), TZ);
+	const month = monthRange(businessMonth(now, TZ), TZ);
+	const today = referenceMeasures(rec, { scope, ...day, now });
+	const monthly = referenceMeasures(rec, { scope, ...month, now });
+	return Object.fromEntries(MEASURE_KEYS.map((k) => [k, MEASURES[k].live === 'month' ? monthly[k] : today[k]]));
+}
+
+const valuesOf = (tiles: TileData[] | undefined) => Object.fromEntries((tiles ?? []).map((t) => [t.key, t.value]));
+
+function close(a: Record<string, number | null>, b: Record<string, number | null>) {
+	return MEASURE_KEYS.every((k) => (a[k] === null || b[k] === null ? a[k] === b[k] : Math.abs(a[k]! - b[k]!) < 1e-9));
+}
+
+describe('live boards over socket.io on the built server', () => {
+	beforeAll(async () => {
+		s = await startServer({ port: 4320, env: { BUSINESS_TZ: TZ } });
+		cookie = await s.login();
+	});
+
+	afterAll(async () => {
+		for (const c of sockets) c.close();
+		await s?.stop();
+	});
+
+	const rec = (() => {
+		const now = Date.now();
+		const start = dayRange(businessDay(now, TZ), TZ).from - 2 * 86_400_000;
+		return generateRecords({ seed: 11, start, end: now - 1000, zones: [TZ], contacts: 800, surveys: 120, mysteryShops: 12, complaints: 80 });
+	})();
+	const team = rec.contacts[0].team;
+	const teamRef: BoardRef = { board: 'team', scope: `team:${team}` };
+	const orgRef: BoardRef = { board: 'overview', scope: 'org' };
+
+	it('pushes tile values equal to an independent computation after records are posted', async () => {
+		const t = watch(teamRef);
+		const o = watch(orgRef);
+		await until(() => t.seen.snapshots === 1 && o.seen.snapshots === 1, 'first snapshots');
+		expect(t.seen.acks).toEqual([{ ok: true }]);
+		expect(t.seen.board!.tiles).toHaveLength(MEASURE_KEYS.length);
+		expect(valuesOf(t.seen.board!.tiles).backlog).toBe(0);
+
+		await postAll(rec);
+		for (const [w, ref] of [
+			[t, teamRef],
+			[o, orgRef]
+		] as const) {
+			let want: Record<string, number | null> = {};
+			await until(() => {
+				want = expected(rec, ref.scope, Date.now());
+				return close(valuesOf(w.seen.board!.tiles), want);
+			}, `${ref.scope} tiles to match the reference`).catch((e) => {
+				expect(valuesOf(w.seen.board!.tiles)).toEqual(want);
+				throw e;
+			});
+			expect(valuesOf(w.seen.board!.tiles).backlog).toBeGreaterThan(0);
+			expect(w.seen.board!.lastDataAt).toBeGreaterThan(Date.now() - 60_000);
+		}
+		// Only the first snapshot: everything after came as updates.
+		expect(t.seen.snapshots).toBe(1);
+	});
+
+	it('sends a full snapshot again after the connection drops', async () => {
+		const t = watch(teamRef);
+		await until(() => t.seen.snapshots === 1, 'snapshot');
+		const before = valuesOf(t.seen.board!.tiles);
+		t.seen.board = undefined;
+		t.c.io.engine.close(); // the transport dies; the client reconnects by itself and resubscribes
+		await until(() => t.seen.snapshots === 2, 'snapshot after reconnect');
+		expect(t.seen.board!.board).toBe('team');
+		expect(t.seen.board!.scope).toBe(teamRef.scope);
+		expect(valuesOf(t.seen.board!.tiles)).toEqual(before);
+		for (const part of ['children', 'satisfaction', 'mystery', 'heatTierTeam', 'heatTierHour', 'trend', 'day'] as const)
+			expect(t.seen.board![part], part).toBeDefined();
+	});
+
+	it('refuses a malformed subscription with the reason', async () => {
+		const c: Client = connect(s.url, { transports: ['websocket'], extraHeaders: { cookie } });
+		sockets.push(c);
+		const ack = await c.emitWithAck('board:subscribe', { board: 'team', scope: 'site:x' });
+		expect(ack).toEqual({ ok: false, error: 'scope: expected team:<id>' });
+	});
+
+	it('pushes a changed target to the tiles that use it', async () => {
+		const t = watch(teamRef);
+		await until(() => t.seen.snapshots === 1, 'snapshot');
+		const put = await fetch(`${s.url}/api/targets`, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json', cookie, origin: s.url },
+			body: JSON.stringify({ [`team:${team}`]: { csat: { target: 0.5, warn: 0.4 } } })
+		});
+		expect(put.status).toBe(200);
+		const csat = () => t.seen.board!.tiles!.find((x) => x.key === 'csat')!;
+		await until(() => csat().target === 0.5, 'the new target');
+		expect(csat().warn).toBe(0.4);
+		const bad = await fetch(`${s.url}/api/targets`, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json', cookie, origin: s.url },
+			body: JSON.stringify({ 'team:x': { csat: { target: 'high' } } })
+		});
+		expect(bad.status).toBe(400);
+		expect((await bad.json()).errors[0].field).toBe('team:x.csat.target');
+	});
+
+	it('answers /healthz and /readyz while ClickHouse answers', async () => {
+		expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+		expect((await fetch(`${s.url}/readyz`)).status).toBe(200);
+	});
+});
+
+describe('readiness without ClickHouse', () => {
+	it('stays up with /healthz 200 while /readyz and ingest say 503', async () => {
+		// Nothing listens on 4399: a ClickHouse server that is down.
+		const dead = await startServer({ port: 4321, env: { CLICKHOUSE_URL: 'http://127.0.0.1:4399' }, waitFor: 'healthz' });
+		try {
+			expect((await fetch(`${dead.url}/healthz`)).status).toBe(200);
+			expect((await fetch(`${dead.url}/readyz`)).status).toBe(503);
+			const r = await dead.post('contacts', []);
+			expect(r.status).toBe(503);
+		} finally {
+			await dead.stop();
+		}
+	});
+});
