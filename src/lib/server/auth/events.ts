@@ -11,8 +11,16 @@ export type SecurityEventKind =
 	| 'subscription_refused'
 	| 'cross_origin_refused';
 
-export async function securityEvent(store: Store, kind: SecurityEventKind, e: { subject?: string; address?: string; detail?: string }, now = Date.now()) {
+export async function securityEvent(
+	store: Store,
+	kind: SecurityEventKind,
+	e: { subject?: string; address?: string; detail?: string },
+	now = Date.now()
+) {
 	const event = { at: now, kind, subject: e.subject ?? '', address: e.address ?? '', detail: e.detail ?? '' };
-	if (kind !== 'login_ok') console.warn(`security: ${kind} ${JSON.stringify({ subject: event.subject, address: event.address, detail: event.detail })}`);
+	if (kind !== 'login_ok')
+		console.warn(
+			`security: ${kind} ${JSON.stringify({ subject: event.subject, address: event.address, detail: event.detail })}`
+		);
 	await store.recordEvent(event);
 }

@@ -7,9 +7,16 @@ import { issueToken, secretMatches, splitToken } from './tokens.ts';
 
 const PREFIX = 'sqm_';
 
-export async function createIngestKey(store: Store, k: { name: string; streams: Stream[] | null }, now = Date.now()) {
+export async function createIngestKey(
+	store: Store,
+	k: { name: string; streams: Stream[] | null },
+	now = Date.now()
+) {
 	const t = issueToken('_');
-	const record = await store.createIngestKey({ id: t.id, name: k.name, secretHash: t.secretHash, streams: k.streams }, now);
+	const record = await store.createIngestKey(
+		{ id: t.id, name: k.name, secretHash: t.secretHash, streams: k.streams },
+		now
+	);
 	return { record, key: PREFIX + t.token };
 }
 
@@ -27,4 +34,5 @@ export async function checkStoredKey(store: Store, bearer: string, now = Date.no
 }
 
 /** Whether a checked key may write to this stream. */
-export const keyAllows = (k: KeyCheck, stream: Stream) => k.ok && (k.streams === null || k.streams.includes(stream));
+export const keyAllows = (k: KeyCheck, stream: Stream) =>
+	k.ok && (k.streams === null || k.streams.includes(stream));

@@ -11,7 +11,11 @@ export type LoginResult =
 	| { ok: false; reason: 'invalid' | 'disabled' }
 	| { ok: false; reason: 'blocked'; retryAfterMs: number };
 
-export async function login(store: Store, input: { email: string; password: string; address: string }, now = Date.now()): Promise<LoginResult> {
+export async function login(
+	store: Store,
+	input: { email: string; password: string; address: string },
+	now = Date.now()
+): Promise<LoginResult> {
 	const email = input.email.trim().toLowerCase();
 	const limits = loginLimits(email, input.address);
 	const wait = await blockedFor(store, limits, now);
@@ -23,7 +27,12 @@ export async function login(store: Store, input: { email: string; password: stri
 	const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
 	if (!user || !valid) {
 		await recordFailure(store, limits, now);
-		await securityEvent(store, 'login_failed', { subject: email, address: input.address, detail: user ? 'wrong password' : 'unknown account' }, now);
+		await securityEvent(
+			store,
+			'login_failed',
+			{ subject: email, address: input.address, detail: user ? 'wrong password' : 'unknown account' },
+			now
+		);
 		return { ok: false, reason: 'invalid' };
 	}
 	if (user.disabled) return { ok: false, reason: 'disabled' };

@@ -41,7 +41,8 @@ export type ReadScope = Scope & { team?: string };
 
 export function canRead(p: Principal | null | undefined, scope: ReadScope): boolean {
 	if (!p) return false;
-	if (p.kind === 'screen') return p.boards.some((b) => b.scope === (scope.kind === 'org' ? 'org' : `${scope.kind}:${scope.id}`));
+	if (p.kind === 'screen')
+		return p.boards.some((b) => b.scope === (scope.kind === 'org' ? 'org' : `${scope.kind}:${scope.id}`));
 	if (p.role === 'admin' || p.role === 'executive') return true;
 	switch (scope.kind) {
 		case 'org':
@@ -70,11 +71,14 @@ export function canSubscribe(p: Principal | null | undefined, ref: BoardRef): bo
  * (`site IN {sites:Array(String)} OR team IN {teams:Array(String)}`). Built from the verified
  * principal only, never from request input.
  */
-export function readableFilter(p: Principal): { all: true } | { all: false; sites: string[]; teams: string[] } {
+export function readableFilter(
+	p: Principal
+): { all: true } | { all: false; sites: string[]; teams: string[] } {
 	if (p.kind === 'user' && (p.role === 'admin' || p.role === 'executive')) return { all: true };
 	if (p.kind === 'screen') {
 		if (p.boards.some((b) => b.scope === 'org')) return { all: true };
-		const ids = (kind: string) => p.boards.map((b) => parseScope(b.scope)).flatMap((s) => (s?.kind === kind ? [s.id] : []));
+		const ids = (kind: string) =>
+			p.boards.map((b) => parseScope(b.scope)).flatMap((s) => (s?.kind === kind ? [s.id] : []));
 		return { all: false, sites: ids('site'), teams: ids('team') };
 	}
 	return { all: false, sites: p.role === 'manager' ? p.sites : [], teams: p.teams };
@@ -134,7 +138,8 @@ export const ROUTE_POLICY: RouteRule[] = [
 	{ route: '/team', access: 'viewer' }
 ];
 
-const matches = (routeId: string, r: RouteRule) => routeId === r.route || (!r.exact && routeId.startsWith(r.route + '/'));
+const matches = (routeId: string, r: RouteRule) =>
+	routeId === r.route || (!r.exact && routeId.startsWith(r.route + '/'));
 
 /** Strips SvelteKit route groups: `/(app)/team/[team]` → `/team/[team]`. */
 const withoutGroups = (routeId: string) => routeId.replace(/\/\([^)]+\)/g, '') || '/';
@@ -154,7 +159,10 @@ export function ruleOf(routeId: string | null): RouteRule {
  * `scope=<key>` names a scope directly; `site`, `team` and `agent` name one each (an agent with the
  * team it is read through).
  */
-export function requestedScopes(params: Record<string, string>, query: URLSearchParams): ReadScope[] | 'invalid' {
+export function requestedScopes(
+	params: Record<string, string>,
+	query: URLSearchParams
+): ReadScope[] | 'invalid' {
 	const out: ReadScope[] = [];
 	const from = (get: (k: string) => string[]) => {
 		for (const key of get('scope')) {
@@ -189,7 +197,8 @@ export function decide(
 	if (access === 'public') return { ok: true };
 	if (!p) return { ok: false, status: 401, reason: 'signed_out' };
 	if (p.kind === 'screen' && access !== 'viewer') return { ok: false, status: 403, reason: 'screen' };
-	if (typeof access === 'object' && (p.kind !== 'user' || !access.roles.includes(p.role))) return { ok: false, status: 403, reason: 'role' };
+	if (typeof access === 'object' && (p.kind !== 'user' || !access.roles.includes(p.role)))
+		return { ok: false, status: 403, reason: 'role' };
 	const scopes = requestedScopes(params, query);
 	if (scopes === 'invalid') return { ok: false, status: 400, reason: 'bad_scope' };
 	if (rule.reads) scopes.push(rule.reads);

@@ -33,9 +33,18 @@ export interface Resolved {
 }
 
 /** A session cookie wins over a screen cookie (an admin signing in on a paired screen's browser). */
-export async function resolvePrincipal(store: Store, cookies: (name: string) => string | undefined, now: number): Promise<Resolved> {
+export async function resolvePrincipal(
+	store: Store,
+	cookies: (name: string) => string | undefined,
+	now: number
+): Promise<Resolved> {
 	const session = await validateSessionToken(store, cookies(SESSION_COOKIE), now);
-	if (session) return { principal: await userPrincipal(store, session.user, session.sessionId), session, staleScreen: false };
+	if (session)
+		return {
+			principal: await userPrincipal(store, session.user, session.sessionId),
+			session,
+			staleScreen: false
+		};
 	const screenToken = cookies(SCREEN_COOKIE);
 	const screen = await validateScreenToken(store, screenToken, now);
 	return { principal: screen, staleScreen: !screen && !!screenToken };
@@ -69,3 +78,13 @@ export function cookieReader(header: string | undefined): (name: string) => stri
 }
 
 export { SESSION_COOKIE };
+
+/** For handlers outside SvelteKit (the ingest stats): whether a raw Cookie header holds an admin session. */
+export async function isAdminCookie(
+	store: Store,
+	cookieHeader: string | undefined,
+	now = Date.now()
+): Promise<boolean> {
+	const { principal } = await resolvePrincipal(store, cookieReader(cookieHeader), now);
+	return principal?.kind === 'user' && principal.role === 'admin';
+}

@@ -16,7 +16,9 @@ export const loginLimits = (email: string, address: string): Limit[] => [
 	{ key: `address:${address}`, max: MAX_FAILURES_PER_ADDRESS }
 ];
 
-export const pairingLimits = (address: string): Limit[] => [{ key: `pair:${address}`, max: MAX_FAILURES_PER_ACCOUNT * 2 }];
+export const pairingLimits = (address: string): Limit[] => [
+	{ key: `pair:${address}`, max: MAX_FAILURES_PER_ACCOUNT * 2 }
+];
 
 /** Ms until every limit allows another try; 0 when none is reached. */
 export async function blockedFor(store: Store, limits: Limit[], now: number): Promise<number> {

@@ -17,7 +17,8 @@ export const RECHECK_MS = 15_000;
 
 const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
-export const describePrincipal = (p: Principal | null) => (!p ? 'anonymous' : p.kind === 'user' ? p.email : `screen ${p.screenId} (${p.name})`);
+export const describePrincipal = (p: Principal | null) =>
+	!p ? 'anonymous' : p.kind === 'user' ? p.email : `screen ${p.screenId} (${p.name})`;
 
 export function socketAuth(store: Store): Required<Pick<RealtimeOptions, 'authenticate' | 'canSubscribe'>> {
 	return {
@@ -27,14 +28,23 @@ export function socketAuth(store: Store): Required<Pick<RealtimeOptions, 'authen
 				await securityEvent(store, 'cross_origin_refused', { detail: `socket handshake from ${origin}` });
 				return null;
 			}
-			const { principal } = await resolvePrincipal(store, cookieReader(header(handshake.headers.cookie)), Date.now());
+			const { principal } = await resolvePrincipal(
+				store,
+				cookieReader(header(handshake.headers.cookie)),
+				Date.now()
+			);
 			return principal as unknown as Record<string, unknown> | null;
 		},
 		async canSubscribe(raw, ref) {
 			const p = raw as unknown as Principal | null;
 			const ok = canSubscribe(p, ref);
-			if (!ok) await securityEvent(store, 'subscription_refused', { subject: describePrincipal(p), detail: `${ref.board} ${ref.scope}` });
-			else if (p?.kind === 'screen') await store.recordScreenSeen(p.screenId, Date.now(), `${ref.board} ${ref.scope}`);
+			if (!ok)
+				await securityEvent(store, 'subscription_refused', {
+					subject: describePrincipal(p),
+					detail: `${ref.board} ${ref.scope}`
+				});
+			else if (p?.kind === 'screen')
+				await store.recordScreenSeen(p.screenId, Date.now(), `${ref.board} ${ref.scope}`);
 			return ok;
 		}
 	};
@@ -79,14 +89,20 @@ export function watchSockets(io: RealtimeServer, hub: Hub, store: Store, interva
 				if (after.kind === 'screen') revoke(ref, 'reassigned');
 				else if (!canSubscribe(after, ref)) {
 					revoke(ref, 'forbidden');
-					await securityEvent(store, 'subscription_refused', { subject: describePrincipal(after), detail: `${ref.board} ${ref.scope} (re-check)` });
+					await securityEvent(store, 'subscription_refused', {
+						subject: describePrincipal(after),
+						detail: `${ref.board} ${ref.scope} (re-check)`
+					});
 				}
 			}
 		}
 	}
 
 	const recheck = () => (running ??= check().finally(() => (running = undefined)));
-	const timer = setInterval(() => void recheck().catch((e: Error) => console.error(`socket re-check failed: ${e.message}`)), intervalMs);
+	const timer = setInterval(
+		() => void recheck().catch((e: Error) => console.error(`socket re-check failed: ${e.message}`)),
+		intervalMs
+	);
 	timer.unref();
 	getRuntime().recheckSockets = recheck;
 	return { recheck, stop: () => clearInterval(timer) };

@@ -23,7 +23,11 @@ function newPairing(now: number) {
 	return { code, hash: sha256(code), expiresAt: now + PAIRING_CODE_MS };
 }
 
-export async function registerScreen(store: Store, s: { name: string; boards: BoardRef[]; rotateSeconds: number }, now: number) {
+export async function registerScreen(
+	store: Store,
+	s: { name: string; boards: BoardRef[]; rotateSeconds: number },
+	now: number
+) {
 	const p = newPairing(now);
 	const screen = await store.createScreen({ ...s, pairingHash: p.hash, pairingExpiresAt: p.expiresAt }, now);
 	return { screen, code: p.code };
@@ -45,7 +49,10 @@ export async function pairWithCode(store: Store, code: string, now: number) {
 	return screen ? { screen, token: t.token } : null;
 }
 
-export const screenPrincipal = (s: { id: number; name: string; boards: BoardRef[]; rotateSeconds: number; version: number }, tokenId: string): ScreenPrincipal => ({
+export const screenPrincipal = (
+	s: { id: number; name: string; boards: BoardRef[]; rotateSeconds: number; version: number },
+	tokenId: string
+): ScreenPrincipal => ({
 	kind: 'screen',
 	screenId: s.id,
 	name: s.name,
@@ -55,7 +62,11 @@ export const screenPrincipal = (s: { id: number; name: string; boards: BoardRef[
 	tokenId
 });
 
-export async function validateScreenToken(store: Store, token: string | undefined, now: number): Promise<ScreenPrincipal | null> {
+export async function validateScreenToken(
+	store: Store,
+	token: string | undefined,
+	now: number
+): Promise<ScreenPrincipal | null> {
 	const parts = splitToken(token);
 	if (!parts) return null;
 	const screen = await store.findScreenByToken(parts.id);

@@ -12,7 +12,14 @@ const TOUCH_EVERY_MS = 60_000;
 
 export async function createSession(store: Store, userId: number, address: string, now: number) {
 	const t = issueToken();
-	await store.createSession({ id: t.id, secretHash: t.secretHash, userId, createdAt: now, lastSeenAt: now, address });
+	await store.createSession({
+		id: t.id,
+		secretHash: t.secretHash,
+		userId,
+		createdAt: now,
+		lastSeenAt: now,
+		address
+	});
 	return { token: t.token, sessionId: t.id, expiresAt: now + SESSION_MAX_MS };
 }
 
@@ -27,7 +34,11 @@ const expired = (s: { createdAt: number; lastSeenAt: number }, now: number) =>
 	now - s.lastSeenAt > SESSION_IDLE_MS || now - s.createdAt > SESSION_MAX_MS;
 
 /** The session and its user, or null (unknown, wrong secret, expired, user disabled or gone). */
-export async function validateSessionToken(store: Store, token: string | undefined, now: number): Promise<ValidSession | null> {
+export async function validateSessionToken(
+	store: Store,
+	token: string | undefined,
+	now: number
+): Promise<ValidSession | null> {
 	const parts = splitToken(token);
 	if (!parts) return null;
 	const s = await store.getSession(parts.id);
@@ -36,7 +47,12 @@ export async function validateSessionToken(store: Store, token: string | undefin
 }
 
 /** Re-checks a session already proven by its secret (open sockets): expiry, user status. */
-export async function checkSession(store: Store, sessionId: string, now: number, touch = true): Promise<ValidSession | null> {
+export async function checkSession(
+	store: Store,
+	sessionId: string,
+	now: number,
+	touch = true
+): Promise<ValidSession | null> {
 	const s = await store.getSession(sessionId);
 	if (!s) return null;
 	if (expired(s, now)) {

@@ -1,5 +1,5 @@
 // What the entry starts for auth: the metadata store, the first administrator, socket auth and the
-// socket re-check. Used by src/server.ts (and the Vite plugin) around startRuntime().
+// socket re-check. Called by startRuntime() (production entry and Vite plugin alike).
 import type { Config } from '../config.ts';
 import type { Hub } from '../live/hub.ts';
 import type { RealtimeServer } from '../realtime/attach.ts';

@@ -40,7 +40,10 @@ export function issueToken(separator = '.'): IssuedToken {
 }
 
 /** Splits a presented token; null when it is not shaped like one we issue. */
-export function splitToken(token: string | undefined | null, separator = '.'): { id: string; secret: string } | null {
+export function splitToken(
+	token: string | undefined | null,
+	separator = '.'
+): { id: string; secret: string } | null {
 	if (!token) return null;
 	const i = token.lastIndexOf(separator);
 	if (i < 1) return null;

@@ -8,7 +8,12 @@ export const isEmail = (e: string) => /^[^\s@]+@[^\s@]+$/.test(e) && e.length <=
 export type FieldErrors = Record<string, string>;
 
 /** Validates a new account; messages are catalogue keys. */
-export function checkNewUser(u: { email: string; name: string; password: string; role: string }): FieldErrors {
+export function checkNewUser(u: {
+	email: string;
+	name: string;
+	password: string;
+	role: string;
+}): FieldErrors {
 	const errors: FieldErrors = {};
 	if (!isEmail(u.email.trim())) errors.email = 'admin.error.email';
 	if (!u.name.trim()) errors.name = 'admin.error.required';
@@ -22,19 +27,46 @@ export async function createUser(
 	u: { email: string; name: string; password: string; role: Role; sites?: string[]; teams?: string[] },
 	now = Date.now()
 ): Promise<User> {
-	return store.createUser({ ...u, email: u.email.trim().toLowerCase(), name: u.name.trim(), passwordHash: await hashPassword(u.password) }, now);
+	return store.createUser(
+		{
+			...u,
+			email: u.email.trim().toLowerCase(),
+			name: u.name.trim(),
+			passwordHash: await hashPassword(u.password)
+		},
+		now
+	);
 }
 
 /** ADMIN_EMAIL / ADMIN_PASSWORD create the first administrator, only on a store with no users. */
-export async function ensureFirstAdmin(store: Store, config: { adminEmail?: string; adminPassword?: string }, log: (m: string) => void = console.log) {
+export async function ensureFirstAdmin(
+	store: Store,
+	config: { adminEmail?: string; adminPassword?: string },
+	log: (m: string) => void = console.log
+) {
 	if ((await store.countUsers()) > 0) return null;
 	if (!config.adminEmail || !config.adminPassword) {
-		log('no users yet: set ADMIN_EMAIL and ADMIN_PASSWORD, or run `npm run admin -- user add …`, to create the first administrator');
+		log(
+			'no users yet: set ADMIN_EMAIL and ADMIN_PASSWORD, or run `npm run admin -- user add …`, to create the first administrator'
+		);
 		return null;
 	}
-	const errors = checkNewUser({ email: config.adminEmail, name: 'Administrator', password: config.adminPassword, role: 'admin' });
-	if (Object.keys(errors).length) throw new Error(`ADMIN_EMAIL / ADMIN_PASSWORD: ${Object.keys(errors).join(', ')} invalid (password: at least ${MIN_PASSWORD_LENGTH} characters)`);
-	const user = await createUser(store, { email: config.adminEmail, name: 'Administrator', password: config.adminPassword, role: 'admin' });
+	const errors = checkNewUser({
+		email: config.adminEmail,
+		name: 'Administrator',
+		password: config.adminPassword,
+		role: 'admin'
+	});
+	if (Object.keys(errors).length)
+		throw new Error(
+			`ADMIN_EMAIL / ADMIN_PASSWORD: ${Object.keys(errors).join(', ')} invalid (password: at least ${MIN_PASSWORD_LENGTH} characters)`
+		);
+	const user = await createUser(store, {
+		email: config.adminEmail,
+		name: 'Administrator',
+		password: config.adminPassword,
+		role: 'admin'
+	});
 	log(`created the first administrator ${user.email}`);
 	return user;
 }

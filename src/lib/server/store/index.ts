@@ -17,7 +17,17 @@ export function openStore(config: Pick<Config, 'dataDir'>): Store {
 }
 
 export function getStore(): Store {
-	const store = getRuntime().store as Store | undefined;
-	if (!store) throw new Error('metadata store not opened: the entry must set runtime.store = openStore(config)');
+	const store = findStore();
+	if (!store)
+		throw new Error('metadata store not opened: the entry must set runtime.store = openStore(config)');
 	return store;
+}
+
+/** The store, or undefined while the process is still starting. */
+export function findStore(): Store | undefined {
+	try {
+		return getRuntime().store as Store | undefined;
+	} catch {
+		return undefined;
+	}
 }

@@ -7,30 +7,51 @@ import Database from 'better-sqlite3';
 import { loadMigrations } from '../clickhouse/migrate.ts';
 import type { BoardRef } from '../../realtime/events.ts';
 import type { Stream } from '../../contract/index.ts';
-import type { IngestKey, Role, Screen, SecurityEvent, SessionRecord, Site, Store, Team, User } from './types.ts';
+import type {
+	IngestKey,
+	Role,
+	Screen,
+	SecurityEvent,
+	SessionRecord,
+	Site,
+	Store,
+	Team,
+	User
+} from './types.ts';
 
 export const STORE_MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
 type Row = Record<string, unknown>;
 
 function migrate(db: Database.Database, dir: string) {
-	db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, checksum TEXT, applied_at INTEGER)');
+	db.exec(
+		'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, checksum TEXT, applied_at INTEGER)'
+	);
 	const applied = new Map(
-		(db.prepare('SELECT version, checksum FROM schema_migrations').all() as { version: number; checksum: string }[]).map((r) => [
-			r.version,
-			r.checksum
-		])
+		(
+			db.prepare('SELECT version, checksum FROM schema_migrations').all() as {
+				version: number;
+				checksum: string;
+			}[]
+		).map((r) => [r.version, r.checksum])
 	);
 	for (const m of loadMigrations(dir)) {
 		const prior = applied.get(m.version);
 		if (prior !== undefined) {
 			if (prior !== m.checksum)
-				throw new Error(`store migration ${m.name} was changed after it was applied; add a new migration instead of editing a shipped one`);
+				throw new Error(
+					`store migration ${m.name} was changed after it was applied; add a new migration instead of editing a shipped one`
+				);
 			continue;
 		}
 		db.transaction(() => {
 			db.exec(m.sql);
-			db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?, ?)').run(m.version, m.name, m.checksum, Date.now());
+			db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?, ?)').run(
+				m.version,
+				m.name,
+				m.checksum,
+				Date.now()
+			);
 		})();
 	}
 }
@@ -92,11 +113,16 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 	const all = (sql: string, ...args: unknown[]) => db.prepare(sql).all(...args) as Row[];
 	const run = (sql: string, ...args: unknown[]) => db.prepare(sql).run(...args);
 
-	const membershipsOf = (userId: number) => all('SELECT kind, ref FROM memberships WHERE user_id = ? ORDER BY ref', userId) as { kind: string; ref: string }[];
+	const membershipsOf = (userId: number) =>
+		all('SELECT kind, ref FROM memberships WHERE user_id = ? ORDER BY ref', userId) as {
+			kind: string;
+			ref: string;
+		}[];
 	const loadUser = (r: Row | undefined) => (r ? userOf(r, membershipsOf(r.id as number)) : null);
 	const setMemberships = (userId: number, kind: 'site' | 'team', refs: string[]) => {
 		run('DELETE FROM memberships WHERE user_id = ? AND kind = ?', userId, kind);
-		for (const ref of new Set(refs)) run('INSERT INTO memberships (user_id, kind, ref) VALUES (?, ?, ?)', userId, kind, ref);
+		for (const ref of new Set(refs))
+			run('INSERT INTO memberships (user_id, kind, ref) VALUES (?, ?, ?)', userId, kind, ref);
 	};
 
 	return {
@@ -105,8 +131,14 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 		countUsers: async () => one('SELECT count(*) AS n FROM users')!.n as number,
 		createUser: async (u, now) =>
 			db.transaction(() => {
-				const id = run('INSERT INTO users (email, name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)', u.email.trim(), u.name, u.passwordHash, u.role, now)
-					.lastInsertRowid as number;
+				const id = run(
+					'INSERT INTO users (email, name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)',
+					u.email.trim(),
+					u.name,
+					u.passwordHash,
+					u.role,
+					now
+				).lastInsertRowid as number;
 				setMemberships(id, 'site', u.sites ?? []);
 				setMemberships(id, 'team', u.teams ?? []);
 				return loadUser(one('SELECT * FROM users WHERE id = ?', id))!;
@@ -121,12 +153,14 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 			db.transaction(() => {
 				if (patch.name !== undefined) run('UPDATE users SET name = ? WHERE id = ?', patch.name, id);
 				if (patch.role !== undefined) run('UPDATE users SET role = ? WHERE id = ?', patch.role, id);
-				if (patch.disabled !== undefined) run('UPDATE users SET disabled = ? WHERE id = ?', patch.disabled ? 1 : 0, id);
+				if (patch.disabled !== undefined)
+					run('UPDATE users SET disabled = ? WHERE id = ?', patch.disabled ? 1 : 0, id);
 				if (patch.sites !== undefined) setMemberships(id, 'site', patch.sites);
 				if (patch.teams !== undefined) setMemberships(id, 'team', patch.teams);
 				run('UPDATE users SET version = version + 1 WHERE id = ?', id);
 			})(),
-		setPassword: async (id, hash) => void run('UPDATE users SET password_hash = ?, version = version + 1 WHERE id = ?', hash, id),
+		setPassword: async (id, hash) =>
+			void run('UPDATE users SET password_hash = ?, version = version + 1 WHERE id = ?', hash, id),
 		deleteUser: async (id) => void run('DELETE FROM users WHERE id = ?', id),
 
 		createSession: async (s) =>
@@ -148,15 +182,27 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 		deleteUserSessions: async (userId) => run('DELETE FROM sessions WHERE user_id = ?', userId).changes,
 		deleteSessionsIdleSince: async (idleBefore, createdBefore) =>
 			run('DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?', idleBefore, createdBefore).changes,
-		countUserSessions: async (userId) => one('SELECT count(*) AS n FROM sessions WHERE user_id = ?', userId)!.n as number,
+		countUserSessions: async (userId) =>
+			one('SELECT count(*) AS n FROM sessions WHERE user_id = ?', userId)!.n as number,
 
 		listSites: async () => all('SELECT id, name, region FROM sites ORDER BY id') as unknown as Site[],
 		upsertSite: async (s) =>
-			void run('INSERT INTO sites (id, name, region) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, region = excluded.region', s.id, s.name, s.region),
+			void run(
+				'INSERT INTO sites (id, name, region) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, region = excluded.region',
+				s.id,
+				s.name,
+				s.region
+			),
 		deleteSite: async (id) => void run('DELETE FROM sites WHERE id = ?', id),
-		listTeams: async () => all('SELECT id, site_id AS siteId, name FROM teams ORDER BY id') as unknown as Team[],
+		listTeams: async () =>
+			all('SELECT id, site_id AS siteId, name FROM teams ORDER BY id') as unknown as Team[],
 		upsertTeam: async (t) =>
-			void run('INSERT INTO teams (id, site_id, name) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name', t.id, t.siteId, t.name),
+			void run(
+				'INSERT INTO teams (id, site_id, name) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name',
+				t.id,
+				t.siteId,
+				t.name
+			),
 		deleteTeam: async (id) => void run('DELETE FROM teams WHERE id = ?', id),
 
 		createScreen: async (s, now) => {
@@ -182,7 +228,11 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 		},
 		pairScreen: async (pairingHash, token, now) =>
 			db.transaction(() => {
-				const r = one('SELECT id FROM screens WHERE pairing_hash = ? AND pairing_expires_at > ? AND revoked_at IS NULL', pairingHash, now);
+				const r = one(
+					'SELECT id FROM screens WHERE pairing_hash = ? AND pairing_expires_at > ? AND revoked_at IS NULL',
+					pairingHash,
+					now
+				);
 				if (!r) return null;
 				run(
 					'UPDATE screens SET pairing_hash = NULL, pairing_expires_at = NULL, token_id = ?, token_hash = ?, paired_at = ?, last_seen_at = ?, version = version + 1 WHERE id = ?',
@@ -205,8 +255,10 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 		updateScreen: async (id, patch) =>
 			db.transaction(() => {
 				if (patch.name !== undefined) run('UPDATE screens SET name = ? WHERE id = ?', patch.name, id);
-				if (patch.boards !== undefined) run('UPDATE screens SET boards = ? WHERE id = ?', JSON.stringify(patch.boards), id);
-				if (patch.rotateSeconds !== undefined) run('UPDATE screens SET rotate_seconds = ? WHERE id = ?', patch.rotateSeconds, id);
+				if (patch.boards !== undefined)
+					run('UPDATE screens SET boards = ? WHERE id = ?', JSON.stringify(patch.boards), id);
+				if (patch.rotateSeconds !== undefined)
+					run('UPDATE screens SET rotate_seconds = ? WHERE id = ?', patch.rotateSeconds, id);
 				run('UPDATE screens SET version = version + 1 WHERE id = ?', id);
 			})(),
 		revokeScreen: async (id, now) =>
@@ -237,8 +289,10 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 			const r = one('SELECT * FROM ingest_keys WHERE id = ?', id);
 			return r ? { ...keyOf(r), secretHash: r.secret_hash as string } : null;
 		},
-		revokeIngestKey: async (id, now) => void run('UPDATE ingest_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', now, id),
-		recordIngestKeyUse: async (id, now) => void run('UPDATE ingest_keys SET last_used_at = ? WHERE id = ?', now, id),
+		revokeIngestKey: async (id, now) =>
+			void run('UPDATE ingest_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', now, id),
+		recordIngestKeyUse: async (id, now) =>
+			void run('UPDATE ingest_keys SET last_used_at = ? WHERE id = ?', now, id),
 
 		recordFailure: async (keys, now) =>
 			db.transaction(() => {
@@ -247,13 +301,24 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 				run('DELETE FROM auth_failures WHERE at < ?', now - 24 * 3600_000);
 			})(),
 		failuresSince: async (key, since) => {
-			const r = one('SELECT count(*) AS n, min(at) AS oldest FROM auth_failures WHERE key = ? AND at >= ?', key, since)!;
+			const r = one(
+				'SELECT count(*) AS n, min(at) AS oldest FROM auth_failures WHERE key = ? AND at >= ?',
+				key,
+				since
+			)!;
 			return { count: r.n as number, oldest: r.oldest as number | null };
 		},
 		clearFailures: async (key) => void run('DELETE FROM auth_failures WHERE key = ?', key),
 
 		recordEvent: async (e) =>
-			void run('INSERT INTO security_events (at, kind, subject, address, detail) VALUES (?, ?, ?, ?, ?)', e.at, e.kind, e.subject, e.address, e.detail),
+			void run(
+				'INSERT INTO security_events (at, kind, subject, address, detail) VALUES (?, ?, ?, ?, ?)',
+				e.at,
+				e.kind,
+				e.subject,
+				e.address,
+				e.detail
+			),
 		recentEvents: async (limit, kinds) =>
 			(kinds?.length
 				? all(
@@ -261,6 +326,9 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 						...kinds,
 						limit
 					)
-				: all('SELECT at, kind, subject, address, detail FROM security_events ORDER BY id DESC LIMIT ?', limit)) as unknown as SecurityEvent[]
+				: all(
+						'SELECT at, kind, subject, address, detail FROM security_events ORDER BY id DESC LIMIT ?',
+						limit
+					)) as unknown as SecurityEvent[]
 	};
 }

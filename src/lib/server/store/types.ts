@@ -94,7 +94,10 @@ export interface Store {
 	getUser(id: number): Promise<User | null>;
 	findUserByEmail(email: string): Promise<(User & { passwordHash: string }) | null>;
 	listUsers(): Promise<User[]>;
-	updateUser(id: number, patch: { name?: string; role?: Role; disabled?: boolean; sites?: string[]; teams?: string[] }): Promise<void>;
+	updateUser(
+		id: number,
+		patch: { name?: string; role?: Role; disabled?: boolean; sites?: string[]; teams?: string[] }
+	): Promise<void>;
 	setPassword(id: number, passwordHash: string): Promise<void>;
 	deleteUser(id: number): Promise<void>;
 
@@ -113,7 +116,16 @@ export interface Store {
 	upsertTeam(t: Team): Promise<void>;
 	deleteTeam(id: string): Promise<void>;
 
-	createScreen(s: { name: string; boards: BoardRef[]; rotateSeconds: number; pairingHash: string; pairingExpiresAt: number }, now: number): Promise<Screen>;
+	createScreen(
+		s: {
+			name: string;
+			boards: BoardRef[];
+			rotateSeconds: number;
+			pairingHash: string;
+			pairingExpiresAt: number;
+		},
+		now: number
+	): Promise<Screen>;
 	listScreens(): Promise<Screen[]>;
 	getScreen(id: number): Promise<Screen | null>;
 	/** The unrevoked screen holding this token id, with the token's hash. */
@@ -121,12 +133,18 @@ export interface Store {
 	/** Consumes an unexpired pairing code: sets the token, clears the code. Null when no such code. */
 	pairScreen(pairingHash: string, token: { id: string; hash: string }, now: number): Promise<Screen | null>;
 	setScreenPairing(id: number, pairingHash: string, pairingExpiresAt: number): Promise<void>;
-	updateScreen(id: number, patch: { name?: string; boards?: BoardRef[]; rotateSeconds?: number }): Promise<void>;
+	updateScreen(
+		id: number,
+		patch: { name?: string; boards?: BoardRef[]; rotateSeconds?: number }
+	): Promise<void>;
 	revokeScreen(id: number, now: number): Promise<void>;
 	deleteScreen(id: number): Promise<void>;
 	recordScreenSeen(id: number, now: number, currentBoard?: string): Promise<void>;
 
-	createIngestKey(k: { id: string; name: string; secretHash: string; streams: Stream[] | null }, now: number): Promise<IngestKey>;
+	createIngestKey(
+		k: { id: string; name: string; secretHash: string; streams: Stream[] | null },
+		now: number
+	): Promise<IngestKey>;
 	listIngestKeys(): Promise<IngestKey[]>;
 	findIngestKey(id: string): Promise<(IngestKey & { secretHash: string }) | null>;
 	revokeIngestKey(id: string, now: number): Promise<void>;
