@@ -119,10 +119,27 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
 		if (b.event) opts.commits.publish(b.event);
 	}
 
+	const queued = () => STREAMS.reduce((n, s) => n + writers[s].depth(), 0);
+	// Bounded memory: beyond maxQueuedRecords waiting (all streams), refuse with 503 rather than grow.
+	// An empty queue takes any request, so one larger than the bound is not refused for ever.
+	const hasRoom = (n: number) => {
+		const depth = queued();
+		return depth === 0 || depth + n <= opts.config.ingest.maxQueuedRecords;
+	};
+
 	const writers = Object.fromEntries(
 		STREAMS.map((stream) => [
 			stream,
-			createStreamWriter({ ch: opts.ch, stream, ...opts.config.ingest, onBatch, log, afterInsert: opts.afterInsert })
+			createStreamWriter({
+				ch: opts.ch,
+				stream,
+				batchMaxRecords: opts.config.ingest.batchMaxRecords,
+				flushIntervalMs: opts.config.ingest.flushIntervalMs,
+				hasRoom,
+				onBatch,
+				log,
+				afterInsert: opts.afterInsert
+			})
 		])
 	) as Record<Stream, StreamWriter>;
 
@@ -214,7 +231,7 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
 		return {
 			since,
 			streams,
-			queueDepth: STREAMS.reduce((n, s) => n + streams[s].queueDepth, 0),
+			queueDepth: queued(),
 			batches: {
 				count: batchCount,
 				sizeP50: quantile(sizes, 0.5),
@@ -243,8 +260,11 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
 		async close() {
 			closing = true;
 			clearInterval(statsTimer);
+			const drainAll = () => Promise.all(STREAMS.map((s) => writers[s].drain()));
+			// Requests still reading their body enqueue later: wait for them, writing as they come.
+			await Promise.all([drainAll(), Promise.allSettled([...active])]);
 			while (active.size) await Promise.allSettled([...active]);
-			await Promise.all(STREAMS.map((s) => writers[s].drain()));
+			await drainAll();
 			log(statsLine(stats()));
 		}
 	};

@@ -42,7 +42,8 @@ export interface WriterOptions {
 	stream: Stream;
 	batchMaxRecords: number;
 	flushIntervalMs: number;
-	maxQueuedRecords: number;
+	/** Whether `n` more records fit under the service's bound on queued records (all streams). */
+	hasRoom: (n: number) => boolean;
 	onBatch: (report: BatchReport) => void;
 	log: (msg: string) => void;
 	/** Runs after the insert returned, before the batch is acknowledged; a throw fails the batch. */
@@ -65,7 +66,7 @@ export interface StreamWriter {
 	enqueue(rows: Row[]): Promise<Outcome>;
 	/** Records queued or in the insert in flight. */
 	depth(): number;
-	/** Resolves when everything enqueued so far has been written (or failed). */
+	/** Writes what is queued without waiting for the interval, from now on; resolves when all is written (or failed). */
 	drain(): Promise<void>;
 }
 
@@ -74,8 +75,11 @@ export function createStreamWriter(o: WriterOptions): StreamWriter {
 	let inFlight: Promise<void> | undefined;
 	let inFlightSize = 0;
 	let timer: NodeJS.Timeout | undefined;
+	// Once draining (shutdown), nothing waits for the flush interval any more.
+	let draining = false;
 
 	function schedule(delayMs: number) {
+		if (draining) delayMs = 0;
 		if (inFlight || timer) return;
 		timer = setTimeout(() => {
 			timer = undefined;
@@ -146,11 +150,8 @@ export function createStreamWriter(o: WriterOptions): StreamWriter {
 	return {
 		enqueue(rows) {
 			if (rows.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
-			const depth = queue.length + inFlightSize;
-			if (depth > 0 && depth + rows.length > o.maxQueuedRecords)
-				return Promise.reject(
-					new BackpressureError(`ingest queue for ${o.stream} is full (${depth} records waiting): retry shortly`)
-				);
+			if (!o.hasRoom(rows.length))
+				return Promise.reject(new BackpressureError(`ingest queue is full: retry shortly`));
 			return new Promise<Outcome>((resolve, reject) => {
 				const ticket: Ticket = { remaining: rows.length, accepted: 0, duplicates: 0, settled: false, resolve, reject };
 				for (const row of rows) queue.push({ row, ticket });
@@ -159,8 +160,14 @@ export function createStreamWriter(o: WriterOptions): StreamWriter {
 		},
 		depth: () => queue.length + inFlightSize,
 		async drain() {
-			while (queue.length || inFlight || timer) {
-				if (!inFlight && !timer) schedule(0);
+			draining = true;
+			while (queue.length || inFlight) {
+				if (!inFlight) {
+					// Do not wait out the flush interval: write now.
+					clearTimeout(timer);
+					timer = undefined;
+					schedule(0);
+				}
 				await (inFlight ?? new Promise((r) => setTimeout(r, 1)));
 			}
 		}
