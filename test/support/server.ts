@@ -2,6 +2,7 @@
 //
 //   const s = await startServer({ env?, port?, dataDir? });
 //   s.url            'http://127.0.0.1:<port>'
+//   s.pid            the server process (CPU figures in benchmarks)
 //   s.port, s.dataDir (a fresh /tmp/sqm-srv-* unless given: pass an old one to restart on the same data)
 //   s.ingestKey      an ingest key accepted by the server (INGEST_KEYS)
 //   s.adminEmail, s.adminPassword   the administrator created at start (ADMIN_EMAIL / ADMIN_PASSWORD)
@@ -103,6 +104,7 @@ export interface StartOptions {
 
 export interface TestServer {
 	url: string;
+	pid: number;
 	port: number;
 	dataDir: string;
 	ingestKey: string;
@@ -179,6 +181,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
 
 	return {
 		url,
+		pid: child.pid!,
 		port,
 		dataDir,
 		ingestKey,

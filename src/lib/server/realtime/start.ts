@@ -14,6 +14,7 @@ import { localCommits, setRuntime, type Commits, type Runtime } from '../runtime
 import { createHub, type Hub } from '../live/hub.ts';
 import { boardPlan } from '../live/board.ts';
 import { watermarkCommits, mergeCommits } from '../live/watermark.ts';
+import { countQueries } from '../live/metrics.ts';
 import { teamSites } from '../clickhouse/org.ts';
 import { createTargets, type Targets } from '../targets.ts';
 import { attachRealtime, type RealtimeServer } from './attach.ts';
@@ -33,6 +34,15 @@ export interface Services {
 	ingest: IngestMount;
 	/** Stops in order: no new ingest, flush what was accepted, sockets, hub, ClickHouse. */
 	close(): Promise<void>;
+}
+
+/** Counters since start, for GET /api/live/stats and the benchmark. */
+export interface LiveStats {
+	queries: number;
+	computes: number;
+	keys: number;
+	boards: number;
+	sockets: number;
 }
 
 export interface StartOptions {
@@ -59,6 +69,7 @@ export async function startRuntime(config: Config, httpServer: HttpServer, opts:
 	const log = opts.log ?? ((m: string) => console.log(m));
 	const ch = await openWithRetry(config, log);
 	await migrate(ch, { log });
+	const queries = countQueries(ch);
 
 	// Embedded: only this process can write, so its own commits are the whole story. With a
 	// ClickHouse server, ingest processes elsewhere also write: their commits are seen by polling.
@@ -103,7 +114,17 @@ export async function startRuntime(config: Config, httpServer: HttpServer, opts:
 	targets.onChange(() => hub.recomputeAll((k) => k.part === 'tiles' || k.part === 'children' || k.part === 'trend'));
 	const io = attachRealtime(httpServer, { hub, ...auth.realtime });
 
-	const runtime: Runtime = { config, ch, commits, hub, io, ingest, targets };
+	const liveStats = (): LiveStats => {
+		const { computes, keys, boards } = hub.stats();
+		return {
+			queries: queries(),
+			computes: [...computes.values()].reduce((a, b) => a + b, 0),
+			keys,
+			boards,
+			sockets: io.of('/').sockets.size
+		};
+	};
+	const runtime: Runtime = { config, ch, commits, hub, io, ingest, targets, liveStats };
 	setRuntime(runtime);
 	auth.attach({ runtime, io, hub });
 

@@ -1,0 +1,194 @@
+// `npm run bench:live`: event-to-screen latency of the live boards under load, and what the number of
+// watching screens costs. A load generator posts 2,000 events/s to the ingest API of the built server;
+// a probe posts one timestamped record per second to its own team and waits for a socket.io client
+// watching that team's board to receive the changed tile. Two phases: 20 clients (one per board),
+// then 200 clients (ten per board) on the same 20 boards; each prints latency p50/p95/max, ClickHouse
+// queries/s and server CPU, then the 200-vs-20 ratio.
+import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { io as connect, type Socket } from 'socket.io-client';
+import type { BoardRef, ClientToServerEvents, ServerToClientEvents } from '../../src/lib/realtime/events.ts';
+import { startServer, type TestServer } from '../support/server.ts';
+
+const RATE = 2000; // events per second
+const TICK_MS = 100;
+const PHASE_MS = 30_000;
+const WARMUP_MS = 5_000;
+const PORT = 4330;
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const SITES = Array.from({ length: 4 }, (_, i) => `bench-s${i + 1}`);
+const TEAMS = SITES.flatMap((site) => Array.from({ length: 5 }, (_, j) => ({ site, team: `${site}-t${j + 1}` })));
+const PROBE = TEAMS[0];
+const LOAD_TEAMS = TEAMS.slice(1);
+const BOARDS: BoardRef[] = [
+	{ board: 'overview', scope: 'org' },
+	...SITES.map((s) => ({ board: 'site' as const, scope: `site:${s}` })),
+	...TEAMS.slice(0, 15).map((t) => ({ board: 'team' as const, scope: `team:${t.team}` }))
+];
+
+let seq = 0;
+const id = (p: string) => `${p}-${process.pid}-${++seq}`;
+const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)];
+
+/** One tick of load: mostly contact events, some surveys and complaints, over 19 teams. */
+function loadBatch(n: number) {
+	const now = Date.now();
+	const contacts: object[] = [];
+	const surveys: object[] = [];
+	const complaints: object[] = [];
+	for (let i = 0; i < n; i++) {
+		const t = pick(LOAD_TEAMS);
+		const base = { id: id('e'), at: now, site: t.site, team: t.team, agent: `${t.team}-a${1 + (i % 4)}` };
+		const r = Math.random();
+		if (r < 0.75) {
+			const type = pick(['opened', 'responded', 'resolved'] as const);
+			contacts.push({
+				...base,
+				type,
+				contact_id: id('c'),
+				channel: pick(['phone', 'chat', 'email']),
+				...(type === 'responded' ? { response_seconds: Math.round(Math.random() * 90) } : {}),
+				...(type === 'resolved' ? { first_contact: Math.random() < 0.8 } : {})
+			});
+		} else if (r < 0.9) surveys.push({ ...base, overall: 1 + Math.floor(Math.random() * 5), dimensions: { empathy: 4 } });
+		else complaints.push({ ...base, complaint_id: id('k'), type: 'received', tier: 1 });
+	}
+	return { contacts, surveys, complaints };
+}
+
+function quantile(xs: number[], q: number) {
+	const s = [...xs].sort((a, b) => a - b);
+	return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : NaN;
+}
+
+/** utime + stime of a process, in ms. */
+function cpuMs(pid: number): number {
+	const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+	return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+async function main() {
+	console.log('starting the built server…');
+	const s: TestServer = await startServer({ port: PORT, env: { BUSINESS_TZ: 'Europe/Paris' } });
+	const cookie = await s.login();
+	const post = async (stream: string, records: object[]) => {
+		if (!records.length) return;
+		const r = await fetch(`${s.url}/api/ingest/${stream}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', authorization: `Bearer ${s.ingestKey}` },
+			body: JSON.stringify(records)
+		});
+		if (r.status !== 200) throw new Error(`${stream}: ${r.status} ${await r.text()}`);
+		await r.arrayBuffer();
+	};
+	const stats = async () =>
+		(await (await fetch(`${s.url}/api/live/stats`, { headers: { cookie } })).json()) as { queries: number; computes: number };
+
+	// Every team exists before the boards are watched.
+	for (const t of TEAMS)
+		await post('contacts', [{ id: id('seed'), at: Date.now(), site: t.site, team: t.team, type: 'opened', contact_id: id('c'), channel: 'chat' }]);
+	let probeBacklog = 1;
+
+	const clients: Client[] = [];
+	const addClients = async (perBoard: number) => {
+		const joined: Promise<void>[] = [];
+		for (const ref of BOARDS)
+			for (let i = 0; i < perBoard; i++) {
+				const c: Client = connect(s.url, { transports: ['websocket'], extraHeaders: { cookie }, forceNew: true });
+				clients.push(c);
+				joined.push(
+					new Promise((resolve, reject) =>
+						c.on('connect', () =>
+							c.emit('board:subscribe', ref, (a) => (a.ok ? resolve() : reject(new Error(a.error))))
+						)
+					)
+				);
+			}
+		await Promise.all(joined);
+	};
+
+	// The probe's watcher: the first client of the probe team's board sees its backlog tile.
+	const probeRef = BOARDS.find((b) => b.scope === `team:${PROBE.team}`)!;
+	const watcher: Client = connect(s.url, { transports: ['websocket'], extraHeaders: { cookie } });
+	const waiting = new Map<number, (at: number) => void>();
+	const onBacklog = (v: number | null | undefined) => {
+		for (const [n, done] of waiting) if (v !== null && v !== undefined && v >= n) (waiting.delete(n), done(performance.now()));
+	};
+	watcher.on('board:snapshot', (d) => onBacklog(d.tiles.find((t) => t.key === 'backlog')?.value));
+	watcher.on('board:update', (u) => onBacklog(u.parts.tiles?.find((t) => t.key === 'backlog')?.value));
+	await new Promise<void>((resolve) => watcher.on('connect', () => watcher.emit('board:subscribe', probeRef, () => resolve())));
+
+	// Load: RATE events/s in ticks, at most 8 requests in flight (a slow server slows the offered load: reported).
+	let sent = 0;
+	let inFlight = 0;
+	let loadErrors = 0;
+	const loadTimer = setInterval(() => {
+		if (inFlight >= 8) return;
+		const b = loadBatch((RATE * TICK_MS) / 1000);
+		inFlight++;
+		Promise.all([post('contacts', b.contacts), post('surveys', b.surveys), post('complaints', b.complaints)])
+			.then(() => (sent += b.contacts.length + b.surveys.length + b.complaints.length))
+			.catch(() => loadErrors++)
+			.finally(() => inFlight--);
+	}, TICK_MS);
+
+	async function phase(name: string, clientsNow: number) {
+		await new Promise((r) => setTimeout(r, WARMUP_MS));
+		const latencies: number[] = [];
+		const s0 = await stats();
+		const cpu0 = cpuMs(s.pid);
+		const sent0 = sent;
+		const t0 = performance.now();
+		while (performance.now() - t0 < PHASE_MS) {
+			const n = ++probeBacklog;
+			const start = performance.now();
+			const seen = new Promise<number>((resolve) => waiting.set(n, resolve));
+			await post('contacts', [{ id: id('probe'), at: Date.now(), site: PROBE.site, team: PROBE.team, type: 'opened', contact_id: id('c'), channel: 'chat' }]);
+			const at = await Promise.race([seen, new Promise<number>((r) => setTimeout(() => r(NaN), 10_000))]);
+			latencies.push(at - start);
+			await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (performance.now() - start))));
+		}
+		const secs = (performance.now() - t0) / 1000;
+		const s1 = await stats();
+		const r = {
+			name,
+			clients: clientsNow,
+			probes: latencies.length,
+			lost: latencies.filter(Number.isNaN).length,
+			p50: quantile(latencies.filter((x) => !Number.isNaN(x)), 0.5),
+			p95: quantile(latencies.filter((x) => !Number.isNaN(x)), 0.95),
+			max: Math.max(...latencies.filter((x) => !Number.isNaN(x))),
+			eventsPerS: (sent - sent0) / secs,
+			queriesPerS: (s1.queries - s0.queries) / secs,
+			computesPerS: (s1.computes - s0.computes) / secs,
+			cpuPct: ((cpuMs(s.pid) - cpu0) / 1000 / secs) * 100
+		};
+		console.log(
+			`${name}: ${r.clients} clients, ${r.eventsPerS.toFixed(0)} events/s offered and acked; latency p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, max ${r.max.toFixed(0)} ms (${r.probes} probes, ${r.lost} lost); ClickHouse ${r.queriesPerS.toFixed(1)} queries/s, ${r.computesPerS.toFixed(1)} key computations/s; server CPU ${r.cpuPct.toFixed(0)}%`
+		);
+		return r;
+	}
+
+	try {
+		await addClients(1);
+		const few = await phase('20 clients', clients.length + 1);
+		await addClients(9);
+		const many = await phase('200 clients', clients.length + 1);
+		console.log(
+			`200 vs 20 clients: queries/s ratio ${(many.queriesPerS / few.queriesPerS).toFixed(3)}, CPU ratio ${(many.cpuPct / few.cpuPct).toFixed(3)}, p95 ${few.p95.toFixed(0)} → ${many.p95.toFixed(0)} ms`
+		);
+		console.log(
+			`goals: p95 ≤ 1000 ms ${Math.max(few.p95, many.p95) <= 1000 ? 'met' : 'MISSED'}; max ≤ 2000 ms ${Math.max(few.max, many.max) <= 2000 ? 'met' : 'MISSED'}; queries/s within 10% ${Math.abs(many.queriesPerS / few.queriesPerS - 1) <= 0.1 ? 'met' : 'MISSED'}; load errors ${loadErrors}`
+		);
+		console.log('note: the machine (2 cores) is shared with other work while this runs; CPU and latency include that contention.');
+	} finally {
+		clearInterval(loadTimer);
+		for (const c of clients) c.close();
+		watcher.close();
+		await s.stop();
+	}
+}
+
+await main();
