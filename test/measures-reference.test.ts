@@ -218,7 +218,7 @@ describe('measures against the reference', () => {
 		await expect(measureValues(ch, q)).rejects.toThrow(/15-minute/);
 	});
 
-	it('additive measures read the 15-minute projections, at every grouping and scope', async () => {
+	it('additive measures can read the 15-minute projections, at every grouping and scope', async () => {
 		for (const scope of [
 			{ kind: 'org', id: '' },
 			{ kind: 'team', id: 'site-1/team-1' },

@@ -105,6 +105,21 @@ const family = <R extends { k: string }>(f: {
 	values(row: R): { [K in MeasureKey]?: number | null };
 }) => f as unknown as Family;
 
+/** A family of state measures: one value per point of `{points}`, arrays in the row. */
+interface StateFamily {
+	name: string;
+	keys: readonly MeasureKey[];
+	sql(ctx: Ctx): string;
+	values(row: { k: string }, point: number): { [K in MeasureKey]?: number | null };
+}
+
+const stateFamily = <R extends { k: string }>(f: {
+	name: string;
+	keys: readonly MeasureKey[];
+	sql(ctx: Ctx): string;
+	values(row: R, point: number): { [K in MeasureKey]?: number | null };
+}) => f as unknown as StateFamily;
+
 async function runFamily(ch: ClickHouse, f: Family, ctx: Ctx): Promise<Groups> {
 	const rows = await select<{ k: string }>(ch, f.sql(ctx), ctx.params);
 	const out: Groups = new Map();
@@ -280,54 +295,59 @@ const closedWithinLimit = family<{ k: string; resolved: number; within: number }
 	})
 });
 
-// State as of now. A contact or complaint belongs to the site, team and agent of its latest event;
-// argMax over (at, type) is idempotent: a duplicate row cannot change it.
-const CONTACT_STATE = `SELECT contact_id, argMax(type, (at, type)) AS last_type,
-		argMax(site, (at, type)) AS o_site, argMax(team, (at, type)) AS o_team, argMax(agent, (at, type)) AS o_agent,
-		max(at) AS o_at
+// State as of one or more instants ({points}: now, or the ends of a series' periods) from one scan.
+// Each event opens an interval [start, next) up to the entity's following event (ordered by time, then
+// type); the state at t is that of the event whose interval holds t, and the entity belongs to that
+// event's site, team and agent (a complaint escalated to another team counts there). sumForEach counts
+// per point. A duplicate row only adds an empty interval, so it cannot change a state.
+const intervals = (order: string) =>
+	`toUnixTimestamp64Milli(at) AS start,
+	leadInFrame(toUnixTimestamp64Milli(at), 1, toInt64(9e18)) OVER (PARTITION BY ${order} ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING) AS next,
+	site AS o_site, team AS o_team, agent AS o_agent`;
+const atPoints = (condition: string) =>
+	`sumForEach(arrayMap(t -> toUInt64(start <= t AND t < next AND ${condition}), {points:Array(Int64)}))`;
+const upToLastPoint = 'toUnixTimestamp64Milli(at) <= arrayMax({points:Array(Int64)})';
+
+// Only entities with an event in the scope can belong to it at any point: the subquery reads the
+// scope's rows through the primary key and spares the window its sort over everyone else's.
+const touching = (kind: ScopeKind, id: string, table: string) =>
+	kind === 'org' ? '1' : `${id} IN (SELECT ${id} FROM ${table} WHERE ${scopeFilter(kind, ROW)})`;
+
+const contactIntervals = (kind: ScopeKind) => `SELECT type, ${intervals('contact_id ORDER BY at, type')}
 	FROM contacts_v1
-	WHERE type IN ('opened', 'resolved', 'reopened') AND ${upToNow('at')}
-	GROUP BY contact_id`;
+	WHERE type IN ('opened', 'resolved', 'reopened') AND ${upToLastPoint} AND ${touching(kind, 'contact_id', 'contacts_v1')}`;
 
-const COMPLAINT_STATE = `SELECT complaint_id, o_site, o_team, o_agent, o_at, tier, entered,
-		last_type NOT IN ('resolved', 'closed') AS is_open,
-		is_open AND toUnixTimestamp64Milli(entered) + ${tierLimitMs('tier')} < {now:Int64} AS is_overdue
-	FROM (
-		SELECT complaint_id, argMax(type, (at, type)) AS last_type,
-			argMax(site, (at, type)) AS o_site, argMax(team, (at, type)) AS o_team, argMax(agent, (at, type)) AS o_agent,
-			max(at) AS o_at,
-			argMaxIf(assumeNotNull(tier), (at, assumeNotNull(tier)), type IN ('received', 'escalated')) AS tier,
-			maxIf(at, type IN ('received', 'escalated')) AS entered
-		FROM complaints_v1
-		WHERE ${upToNow('at')}
-		GROUP BY complaint_id
-		HAVING countIf(type IN ('received', 'escalated')) > 0
-	)`;
+// Per complaint event, also the tier and entry time of the latest received/escalated event so far.
+const complaintIntervals = (kind: ScopeKind) => `SELECT type NOT IN ('resolved', 'closed') AS is_open,
+		${intervals('complaint_id ORDER BY at, type')},
+		max(if(type IN ('received', 'escalated'), toUnixTimestamp64Milli(at), -1)) OVER so_far AS entered,
+		argMax(assumeNotNull(tier), (type IN ('received', 'escalated'), at, assumeNotNull(tier))) OVER so_far AS tier
+	FROM complaints_v1
+	WHERE ${upToLastPoint} AND ${touching(kind, 'complaint_id', 'complaints_v1')}
+	WINDOW so_far AS (PARTITION BY complaint_id ORDER BY at, type ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+const OVERDUE = `is_open AND t > entered + ${tierLimitMs('tier')}`;
 
-const backlog = family<{ k: string; open: number }>({
+const backlog = stateFamily<{ k: string; open: number[] }>({
 	name: 'backlog',
 	keys: ['backlog'],
 	sql(ctx) {
-		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, count() AS open FROM (${CONTACT_STATE})
-			WHERE last_type IN ('opened', 'reopened') AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
+		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('1')} AS open FROM (${contactIntervals(ctx.q.scope.kind)})
+			WHERE type IN ('opened', 'reopened') AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
 			GROUP BY k`;
 	},
-	values: (r) => ({ backlog: r.open })
+	values: (r, i) => ({ backlog: r.open[i] })
 });
 
-const complaintState = family<{ k: string; open: number; overdue: number }>({
+const complaintState = stateFamily<{ k: string; open: number[]; overdue: number[] }>({
 	name: 'complaintState',
 	keys: ['complaints_open', 'complaints_overdue'],
 	sql(ctx) {
-		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, countIf(is_open) AS open, countIf(is_overdue) AS overdue
-			FROM (${COMPLAINT_STATE})
-			WHERE ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
+		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('is_open')} AS open, ${atPoints(OVERDUE)} AS overdue
+			FROM (${complaintIntervals(ctx.q.scope.kind)})
+			WHERE entered >= 0 AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
 			GROUP BY k`;
 	},
-	values: (r) => ({
-		complaints_open: r.open,
-		complaints_overdue: r.overdue
-	})
+	values: (r, i) => ({ complaints_open: r.open[i], complaints_overdue: r.overdue[i] })
 });
 
 const WINDOW_FAMILIES = [
@@ -374,22 +394,59 @@ export function emptyValues(): MeasureValues {
 	return v;
 }
 
-/** Runs the families the wanted keys need and merges their groups into one value set per group. */
-async function measureGroups(
+const wanted = <F extends { keys: readonly MeasureKey[] }>(families: F[], keys?: readonly MeasureKey[]) =>
+	families.filter((f) => !keys || f.keys.some((k) => keys.includes(k)));
+
+/** Window measures: runs the families the wanted keys need, merged into one value set per group. */
+async function windowGroups(
 	ch: ClickHouse,
 	q: MeasureQuery,
-	g: Grouping,
-	families: Family[]
+	g: Grouping
 ): Promise<Map<string, MeasureValues>> {
 	assertWindow(q.from, q.to);
 	const ctx: Ctx = { q, g, params: paramsOf(q) };
-	const wanted = families.filter((f) => !q.keys || f.keys.some((k) => q.keys!.includes(k)));
-	const parts = await Promise.all(wanted.map((f) => runFamily(ch, f, ctx)));
+	const parts = await Promise.all(wanted(WINDOW_FAMILIES, q.keys).map((f) => runFamily(ch, f, ctx)));
 	const out = new Map<string, MeasureValues>();
 	for (const part of parts)
 		for (const [k, values] of part) out.set(k, Object.assign(out.get(k) ?? emptyValues(), values));
 	return out;
 }
+
+/** State measures as of each of `points`: one map of groups per point. */
+async function stateGroups(
+	ch: ClickHouse,
+	q: MeasureQuery,
+	g: Grouping,
+	points: number[]
+): Promise<Map<string, { [K in MeasureKey]?: number | null }>[]> {
+	const ctx: Ctx = { q, g, params: { ...paramsOf(q), points: points.map(Math.floor) } };
+	const out = points.map(() => new Map<string, { [K in MeasureKey]?: number | null }>());
+	await Promise.all(
+		wanted(STATE_FAMILIES, q.keys).map(async (f) => {
+			for (const row of await select<{ k: string }>(ch, f.sql(ctx), ctx.params))
+				points.forEach((_, i) => out[i].set(row.k, { ...out[i].get(row.k), ...f.values(row, i) }));
+		})
+	);
+	return out;
+}
+
+/** Window and state measures of every group, state as of `now`. */
+async function measureGroups(
+	ch: ClickHouse,
+	q: MeasureQuery,
+	g: Grouping
+): Promise<Map<string, MeasureValues>> {
+	const [windowed, [state]] = await Promise.all([windowGroups(ch, q, g), stateGroups(ch, q, g, [q.now])]);
+	for (const [k, values] of state) windowed.set(k, Object.assign(windowed.get(k) ?? emptyValues(), values));
+	return windowed;
+}
+
+const CHILD_OF: Record<ScopeKind, 'site' | 'team' | 'agent' | null> = {
+	org: 'site',
+	site: 'team',
+	team: 'agent',
+	agent: null
+};
 
 /**
  * What each family's query reads, from EXPLAIN indexes = 1: a table, or the projection inside it.
@@ -401,17 +458,17 @@ export async function explainReads(
 	grouping: 'all' | 'children' | 'hours' | 'days' = 'all'
 ): Promise<Record<string, string[]>> {
 	const column = CHILD_OF[q.scope.kind] ?? 'agent';
-	const g: Grouping =
-		grouping === 'children'
-			? { kind: 'child', column }
-			: grouping === 'hours'
-				? { kind: 'hour' }
-				: grouping === 'days'
-					? { kind: 'day' }
-					: { kind: 'all' };
-	const ctx: Ctx = { q, g, params: paramsOf(q) };
+	const groupings: Record<typeof grouping, Grouping> = {
+		all: { kind: 'all' },
+		children: { kind: 'child', column },
+		hours: { kind: 'hour' },
+		days: { kind: 'day' }
+	};
+	const ctx: Ctx = { q, g: groupings[grouping], params: { ...paramsOf(q), points: [q.now] } };
 	const out: Record<string, string[]> = {};
-	for (const f of [...WINDOW_FAMILIES, ...STATE_FAMILIES]) {
+	// State is never grouped by time: it is sampled at points instead.
+	const state = grouping === 'all' || grouping === 'children' ? STATE_FAMILIES : [];
+	for (const f of [...WINDOW_FAMILIES, ...state]) {
 		const rows = await select<{ explain: string }>(ch, `EXPLAIN indexes = 1 ${f.sql(ctx)}`, ctx.params);
 		out[f.name] = rows.flatMap((r) => /ReadFromMergeTree \((.+)\)/.exec(r.explain)?.[1] ?? []);
 	}
@@ -420,16 +477,8 @@ export async function explainReads(
 
 /** Every measure for one scope: window measures over [from, to), state measures as of `now`. */
 export async function measureValues(ch: ClickHouse, q: MeasureQuery): Promise<MeasureValues> {
-	const groups = await measureGroups(ch, q, { kind: 'all' }, [...WINDOW_FAMILIES, ...STATE_FAMILIES]);
-	return groups.get('') ?? emptyValues();
+	return (await measureGroups(ch, q, { kind: 'all' })).get('') ?? emptyValues();
 }
-
-const CHILD_OF: Record<ScopeKind, 'site' | 'team' | 'agent' | null> = {
-	org: 'site',
-	site: 'team',
-	team: 'agent',
-	agent: null
-};
 
 /** The measures of each child of the scope (sites of the org, teams of a site, agents of a team), by scope key. */
 export async function measureValuesByChild(
@@ -438,10 +487,7 @@ export async function measureValuesByChild(
 ): Promise<Map<string, MeasureValues>> {
 	const column = CHILD_OF[q.scope.kind];
 	if (!column) throw new Error('an agent scope has no children');
-	const groups = await measureGroups(ch, q, { kind: 'child', column }, [
-		...WINDOW_FAMILIES,
-		...STATE_FAMILIES
-	]);
+	const groups = await measureGroups(ch, q, { kind: 'child', column });
 	return new Map([...groups].map(([id, v]) => [scopeKey({ kind: column, id }), v]));
 }
 
@@ -464,8 +510,8 @@ function nullValues(): MeasureValues {
 }
 
 /**
- * Window measures grouped by period in one query per family; state measures sampled as of each
- * period's end (or `now`, if sooner). Periods that have not begun hold nulls.
+ * Window measures grouped by period, one query per family; state measures as of each period's end
+ * (or `now`, if sooner), all points in one query per family. Periods not yet begun hold nulls.
  */
 async function series(
 	ch: ClickHouse,
@@ -475,22 +521,24 @@ async function series(
 	periods: Period[]
 ): Promise<Map<string, MeasureValues>> {
 	const base = { ...q, from: periods[0].from, to: periods[periods.length - 1].to, now };
-	const windowed = await measureGroups(ch, base, g, WINDOW_FAMILIES);
-	const stateKeys = q.keys.filter((k) => STATE_KEYS.includes(k));
-	const out = new Map<string, MeasureValues>();
-	await Promise.all(
-		periods.map(async (p) => {
-			if (p.from > now) return out.set(p.key, nullValues());
-			const values = windowed.get(p.key) ?? emptyValues();
-			if (stateKeys.length) {
-				const asOf = { ...base, now: Math.min(p.to, now), keys: stateKeys };
-				const state =
-					(await measureGroups(ch, asOf, { kind: 'all' }, STATE_FAMILIES)).get('') ?? emptyValues();
-				for (const k of stateKeys) values[k] = state[k];
-			}
-			out.set(p.key, values);
-		})
-	);
+	const begun = periods.filter((p) => p.from <= now);
+	const [windowed, state] = await Promise.all([
+		windowGroups(ch, base, g),
+		begun.length
+			? stateGroups(
+					ch,
+					base,
+					{ kind: 'all' },
+					begun.map((p) => Math.min(p.to, now))
+				)
+			: []
+	]);
+	const out = new Map(periods.map((p) => [p.key, nullValues()]));
+	begun.forEach((p, i) => {
+		const values = Object.assign(emptyValues(), windowed.get(p.key));
+		for (const k of STATE_KEYS) values[k] = state[i]?.get('')?.[k] ?? 0;
+		out.set(p.key, values);
+	});
 	return out;
 }
 
@@ -577,13 +625,15 @@ export async function complaintHeatTierTeam(
 	q: { scope: Scope; now: number; tierLimitHours?: TierLimitHours }
 ): Promise<TierTeamCell[]> {
 	const limits = q.tierLimitHours ?? DEFAULT_TIER_LIMIT_HOURS;
-	const sql = `SELECT tier, o_team AS team, countIf(is_open) AS open, countIf(is_overdue) AS overdue
-		FROM (${COMPLAINT_STATE})
-		WHERE is_open AND ${scopeFilter(q.scope.kind, OWNER)}
+	const sql = `WITH {now:Int64} AS t
+		SELECT tier, o_team AS team, count() AS open, countIf(${OVERDUE}) AS overdue
+		FROM (${complaintIntervals(q.scope.kind)})
+		WHERE entered >= 0 AND is_open AND start <= t AND t < next AND ${scopeFilter(q.scope.kind, OWNER)}
 		GROUP BY tier, team ORDER BY tier, team`;
 	return select<TierTeamCell>(ch, sql, {
 		scope: q.scope.id,
 		now: Math.floor(q.now),
+		points: [Math.floor(q.now)],
 		limit1: limits[1],
 		limit2: limits[2],
 		limit3: limits[3]

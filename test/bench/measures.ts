@@ -1,0 +1,146 @@
+// npm run bench:measures — what the live hub pays per query on ~2M rows (60 days), embedded chDB.
+// Prints the median (and min/max) of several runs per query shape, and what each family reads.
+import fs from 'node:fs';
+import { MEASURE_KEYS, type Scope } from '../../src/lib/measures.ts';
+import { openClickHouse } from '../../src/lib/server/clickhouse/client.ts';
+import { migrate } from '../../src/lib/server/clickhouse/migrate.ts';
+import {
+	complaintHeatTierHour,
+	complaintHeatTierTeam,
+	dailySeries,
+	dimensionMeans,
+	explainReads,
+	hourlySeries,
+	lastDataAt,
+	measureValues,
+	measureValuesByChild,
+	mysterySectionMeans,
+	STATE_KEYS
+} from '../../src/lib/server/clickhouse/measures.ts';
+import { addDays, businessDay, businessMonth, dayRange, monthRange } from '../../src/lib/time.ts';
+import { generateRecords, insertRecords } from '../support/records.ts';
+
+const TZ = process.env.BUSINESS_TZ || 'Asia/Shanghai';
+const RUNS = Number(process.env.RUNS || 7);
+const CONTACTS = Number(process.env.CONTACTS || 600_000);
+const NOW = Date.parse('2026-11-20T06:07:00Z');
+const START = NOW - 60 * 86_400_000;
+
+// BENCH_DIR keeps the generated data between runs (generation and insert take about a minute).
+const keep = process.env.BENCH_DIR;
+const dir = keep || fs.mkdtempSync('/tmp/sqm-b-bench-');
+const ch = await openClickHouse({ dataDir: dir, clickhouse: { database: 'default' } });
+try {
+	await migrate(ch);
+	let t = performance.now();
+	if (!(keep && (await lastDataAt(ch, { kind: 'org', id: '' })))) {
+		const rec = generateRecords({
+			seed: 1,
+			start: START,
+			end: NOW,
+			zones: [TZ],
+			sites: 5,
+			teamsPerSite: 4,
+			agentsPerTeam: 8,
+			contacts: CONTACTS,
+			surveys: CONTACTS / 4,
+			mysteryShops: 500,
+			complaints: CONTACTS / 20,
+			customers: CONTACTS / 4
+		});
+		const rows = rec.contacts.length + rec.surveys.length + rec.mysteryShops.length + rec.complaints.length;
+		console.log(
+			`generated ${rows} rows (${rec.contacts.length} contact events) in ${((performance.now() - t) / 1000).toFixed(1)} s`
+		);
+		t = performance.now();
+		await insertRecords(ch, rec, 20_000);
+		console.log(`inserted in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+	}
+
+	const org: Scope = { kind: 'org', id: '' };
+	const site: Scope = { kind: 'site', id: 'site-2' };
+	const team: Scope = { kind: 'team', id: 'site-2/team-3' };
+	const agent: Scope = { kind: 'agent', id: 'site-2/team-3/agent-4' };
+	const today = businessDay(NOW, TZ);
+	const todayRange = dayRange(today, TZ);
+	const month = monthRange(businessMonth(NOW, TZ), TZ);
+	const windowKeys = MEASURE_KEYS.filter((k) => !STATE_KEYS.includes(k));
+
+	const cases: [string, () => Promise<unknown>][] = [
+		[
+			'measureValues org today (all 16)',
+			() => measureValues(ch, { scope: org, ...todayRange, now: NOW, tz: TZ })
+		],
+		['measureValues site today', () => measureValues(ch, { scope: site, ...todayRange, now: NOW, tz: TZ })],
+		['measureValues team today', () => measureValues(ch, { scope: team, ...todayRange, now: NOW, tz: TZ })],
+		['measureValues agent today', () => measureValues(ch, { scope: agent, ...todayRange, now: NOW, tz: TZ })],
+		[
+			'measureValues org today, window keys only',
+			() => measureValues(ch, { scope: org, ...todayRange, now: NOW, tz: TZ, keys: windowKeys })
+		],
+		[
+			'measureValues org today, state keys only',
+			() => measureValues(ch, { scope: org, ...todayRange, now: NOW, tz: TZ, keys: STATE_KEYS })
+		],
+		['measureValues org this month', () => measureValues(ch, { scope: org, ...month, now: NOW, tz: TZ })],
+		['measureValues team this month', () => measureValues(ch, { scope: team, ...month, now: NOW, tz: TZ })],
+		[
+			'measureValuesByChild org today',
+			() => measureValuesByChild(ch, { scope: org, ...todayRange, now: NOW, tz: TZ })
+		],
+		[
+			'measureValuesByChild team today',
+			() => measureValuesByChild(ch, { scope: team, ...todayRange, now: NOW, tz: TZ })
+		],
+		[
+			'hourlySeries org today (all 16)',
+			() => hourlySeries(ch, { scope: org, day: today, tz: TZ, now: NOW, keys: MEASURE_KEYS })
+		],
+		[
+			'hourlySeries team today (window keys)',
+			() => hourlySeries(ch, { scope: team, day: today, tz: TZ, now: NOW, keys: windowKeys })
+		],
+		[
+			'dailySeries org 30 days (window keys)',
+			() =>
+				dailySeries(ch, {
+					scope: org,
+					fromDay: addDays(today, -29),
+					toDay: today,
+					tz: TZ,
+					now: NOW,
+					keys: windowKeys
+				})
+		],
+		['dimensionMeans org month', () => dimensionMeans(ch, { scope: org, ...month })],
+		['mysterySectionMeans org month', () => mysterySectionMeans(ch, { scope: org, ...month })],
+		['complaintHeatTierTeam org', () => complaintHeatTierTeam(ch, { scope: org, now: NOW })],
+		['complaintHeatTierHour org today', () => complaintHeatTierHour(ch, { scope: org, day: today, tz: TZ })],
+		['lastDataAt team', () => lastDataAt(ch, team)]
+	];
+
+	console.log(`\nBUSINESS_TZ=${TZ}, ${RUNS} runs each, one at a time (ms): median [min – max]`);
+	for (const [name, run] of cases) {
+		await run(); // warm-up
+		const times: number[] = [];
+		for (let i = 0; i < RUNS; i++) {
+			const s = performance.now();
+			await run();
+			times.push(performance.now() - s);
+		}
+		times.sort((a, b) => a - b);
+		const median = times[Math.floor(times.length / 2)];
+		console.log(
+			`${name.padEnd(44)} ${median.toFixed(1).padStart(8)}  [${times[0].toFixed(1)} – ${times.at(-1)!.toFixed(1)}]`
+		);
+	}
+
+	console.log('\nWhat each family reads (org, today):');
+	for (const [family, reads] of Object.entries(
+		await explainReads(ch, { scope: org, ...todayRange, now: NOW, tz: TZ })
+	))
+		console.log(`  ${family.padEnd(22)} ${reads.join(', ')}`);
+} finally {
+	await ch.close();
+	if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+}
