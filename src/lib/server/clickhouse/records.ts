@@ -60,18 +60,24 @@ export async function listContacts(ch: ClickHouse, f: RecordFilter, page: Page) 
 	const [rows, [total]] = await Promise.all([
 		select<ContactRow>(
 			ch,
-			`SELECT contact_id,
-				toUnixTimestamp64Milli(minIfOrNull(at, type = 'opened')) AS opened_at,
-				any(site) AS site, any(team) AS team, argMax(agent, at) AS agent,
-				toString(any(channel)) AS channel, toString(any(customer_tier)) AS customer_tier,
-				minIfOrNull(response_seconds, type = 'responded') AS response_seconds,
-				toUnixTimestamp64Milli(maxIfOrNull(at, type = 'resolved')) AS resolved_at,
-				argMaxIf(first_contact, at, type = 'resolved') AS first_contact,
-				if(countIf(type = 'resolved') > 0, argMaxIf(error, at, type = 'resolved'), NULL) AS error,
-				countIf(type = 'reopened') AS reopened,
-				multiIf(countIf(type = 'follow_up_done') > 0, 'done', countIf(type = 'follow_up_due') > 0, 'due', '') AS follow_up
-			FROM contacts_v1 WHERE ${w}
-			GROUP BY contact_id ORDER BY min(at) DESC, contact_id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+			// Aggregates are named apart from the columns they read: ClickHouse resolves a name to an alias first.
+			`SELECT contact_id, opened_at, c_site AS site, c_team AS team, c_agent AS agent, c_channel AS channel,
+				c_tier AS customer_tier, response_seconds, resolved_at, c_first AS first_contact, c_error AS error, reopened, follow_up
+			FROM (
+				SELECT contact_id, min(at) AS first_at,
+					toUnixTimestamp64Milli(minIfOrNull(at, type = 'opened')) AS opened_at,
+					any(site) AS c_site, any(team) AS c_team, argMax(agent, at) AS c_agent,
+					toString(any(channel)) AS c_channel, toString(any(customer_tier)) AS c_tier,
+					minIfOrNull(response_seconds, type = 'responded') AS response_seconds,
+					toUnixTimestamp64Milli(maxIfOrNull(at, type = 'resolved')) AS resolved_at,
+					argMaxIf(first_contact, at, type = 'resolved') AS c_first,
+					if(countIf(type = 'resolved') > 0, argMaxIf(error, at, type = 'resolved'), NULL) AS c_error,
+					countIf(type = 'reopened') AS reopened,
+					multiIf(countIf(type = 'follow_up_done') > 0, 'done', countIf(type = 'follow_up_due') > 0, 'due', '') AS follow_up
+				FROM contacts_v1 WHERE ${w}
+				GROUP BY contact_id
+			)
+			ORDER BY first_at DESC, contact_id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
 			{ ...params(f), ...page }
 		),
 		select<{ n: number }>(ch, `SELECT uniqExact(contact_id) AS n FROM contacts_v1 WHERE ${w}`, params(f))
@@ -81,7 +87,8 @@ export async function listContacts(ch: ClickHouse, f: RecordFilter, page: Page) 
 
 export interface SurveyRow {
 	id: string;
-	at: number;
+	/** Epoch ms (named apart from the column: an alias would shadow it in WHERE). */
+	at_ms: number;
 	site: string;
 	team: string;
 	agent: string;
@@ -96,7 +103,7 @@ export async function listSurveys(ch: ClickHouse, f: RecordFilter, page: Page) {
 	const [rows, [total]] = await Promise.all([
 		select<SurveyRow>(
 			ch,
-			`SELECT id, toUnixTimestamp64Milli(at) AS at, site, team, agent, channel, contact_id, overall, dimensions
+			`SELECT id, toUnixTimestamp64Milli(at) AS at_ms, site, team, agent, channel, contact_id, overall, dimensions
 			FROM surveys_v1 WHERE ${w} ORDER BY at DESC, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
 			{ ...params(f), ...page }
 		),
@@ -107,7 +114,7 @@ export async function listSurveys(ch: ClickHouse, f: RecordFilter, page: Page) {
 
 export interface EvaluationRow {
 	id: string;
-	at: number;
+	at_ms: number;
 	site: string;
 	team: string;
 	agent: string;
@@ -125,7 +132,7 @@ export async function listEvaluations(ch: ClickHouse, f: RecordFilter, page: Pag
 	const [rows, [total]] = await Promise.all([
 		select<EvaluationRow>(
 			ch,
-			`SELECT id, toUnixTimestamp64Milli(at) AS at, site, team, agent, shopper, form, toString(channel) AS channel,
+			`SELECT id, toUnixTimestamp64Milli(at) AS at_ms, site, team, agent, shopper, form, toString(channel) AS channel,
 				score, sections, critical_failures, comment
 			FROM mystery_shops_v1 WHERE ${w} ORDER BY at DESC, id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
 			{ ...params(f), ...page }
@@ -163,16 +170,17 @@ export async function listComplaints(ch: ClickHouse, f: RecordFilter, page: Page
 	const [rows, [total]] = await Promise.all([
 		select<ComplaintRow>(
 			ch,
-			`SELECT complaint_id, received_at, site, team, agent, category, severity, customer_tier, tier, tier_entered_at,
-				tier_entered_at + toInt64({limits:Array(Float64)}[tier] * 3600000) AS due_at, state,
+			`SELECT complaint_id, received_at, k_site AS site, k_team AS team, k_agent AS agent, k_category AS category,
+				k_severity AS severity, k_customer_tier AS customer_tier, k_tier AS tier, tier_entered_at,
+				tier_entered_at + toInt64({limits:Array(Float64)}[k_tier] * 3600000) AS due_at, state,
 				state NOT IN ('resolved', 'closed') AND {now:Int64} > due_at AS overdue, history
 			FROM (
 				SELECT complaint_id,
 					toUnixTimestamp64Milli(minIf(at, type = 'received')) AS received_at,
-					argMinIf(site, at, type = 'received') AS site, argMinIf(team, at, type = 'received') AS team,
-					argMax(agent, at) AS agent, argMax(category, at) AS category, argMax(severity, at) AS severity,
-					argMax(customer_tier, at) AS customer_tier,
-					assumeNotNull(argMaxIf(tier, (at, tier), type IN ('received', 'escalated'))) AS tier,
+					argMinIf(site, at, type = 'received') AS k_site, argMinIf(team, at, type = 'received') AS k_team,
+					argMax(agent, at) AS k_agent, argMax(category, at) AS k_category, argMax(severity, at) AS k_severity,
+					argMax(customer_tier, at) AS k_customer_tier,
+					assumeNotNull(argMaxIf(tier, (at, tier), type IN ('received', 'escalated'))) AS k_tier,
 					toUnixTimestamp64Milli(maxIf(at, type IN ('received', 'escalated'))) AS tier_entered_at,
 					toString(argMax(type, (at, type))) AS state,
 					arraySort(x -> (x.1, x.2), groupArray((toUnixTimestamp64Milli(at), toString(type), tier))) AS history

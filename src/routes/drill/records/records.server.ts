@@ -66,7 +66,7 @@ export async function recordTable(stream: RecordStream, f: RecordFilter, page: P
 				columns: cols('id', 'at', 'team', 'agent', 'channel', 'contact', 'overall', 'dimensions'),
 				rows: rows.map((r) => [
 					str(r.id),
-					time(r.at),
+					time(r.at_ms),
 					str(r.team),
 					str(r.agent),
 					str(r.channel),
@@ -86,7 +86,7 @@ export async function recordTable(stream: RecordStream, f: RecordFilter, page: P
 				columns: cols('id', 'at', 'team', 'agent', 'shopper', 'score', 'sections', 'critical', 'comment'),
 				rows: rows.map((r) => [
 					str(r.id),
-					time(r.at),
+					time(r.at_ms),
 					str(r.team),
 					str(r.agent),
 					str(r.shopper),

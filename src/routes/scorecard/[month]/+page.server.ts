@@ -6,6 +6,7 @@ import { renderCharts } from '$lib/server/scorecard/charts.ts';
 import { scorecardTables, unitsMatrix } from '$lib/server/scorecard/tables.ts';
 import { addMonths, isMonth } from '$lib/server/scorecard/assemble.ts';
 import { t } from '$lib/i18n/index.ts';
+import { businessDay } from '$lib/time.ts';
 
 export async function load({ params, url }) {
 	const view = await loadScorecard(params.month, versionParam(url));
@@ -14,7 +15,9 @@ export async function load({ params, url }) {
 		tables: scorecardTables(view.data),
 		matrix: unitsMatrix(view.data),
 		charts: renderCharts(view.data),
-		nav: { previous: addMonths(params.month, -1), next: addMonths(params.month, 1) }
+		nav: { previous: addMonths(params.month, -1), next: addMonths(params.month, 1) },
+		// The drill-down covers the same days: the month's first and last day in BUSINESS_TZ.
+		days: { from: `${params.month}-01`, to: businessDay(view.data.to - 1, view.data.timeZone) }
 	};
 }
 

@@ -1,0 +1,224 @@
+// The scorecard and the drill-down through the built app: records in through the ingest API, pages,
+// freezing, exports and the route policy, as an executive and as team leads.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractText, getDocumentProxy } from 'unpdf';
+import { startServer, type TestServer } from './support/server.ts';
+import { businessMonth, monthRange } from '../src/lib/time.ts';
+
+const TZ = 'Europe/Paris';
+const MONTH = '2026-10';
+const PASSWORD = 'correct-horse-battery';
+const HOUR = 3_600_000;
+let s: TestServer;
+const cookies: Record<string, string> = {};
+
+const cookieOf = (r: Response, name: string) =>
+	r.headers
+		.getSetCookie()
+		.find((c) => c.startsWith(name + '='))
+		?.split(';')[0];
+
+function post(pathname: string, fields: Record<string, string>, cookie = '') {
+	return fetch(s.url + pathname, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin: s.url, cookie },
+		body: new URLSearchParams(fields)
+	});
+}
+const get = (pathname: string, cookie = '') => fetch(s.url + pathname, { redirect: 'manual', headers: { cookie } });
+
+async function signIn(email: string, password = PASSWORD) {
+	const r = await post('/login', { email, password });
+	expect(r.status, `sign-in of ${email}`).toBe(303);
+	return cookieOf(r, 'sqm_session')!;
+}
+
+// Records: teams alpha (site north) and gamma (site south), October in Paris, plus some on its edges.
+const month = monthRange(MONTH, TZ);
+const TEAMS = [
+	{ site: 'north', team: 'alpha' },
+	{ site: 'south', team: 'gamma' }
+];
+const CHANNELS = ['phone', 'chat', 'email'] as const;
+interface Survey {
+	id: string;
+	at: number;
+	site: string;
+	team: string;
+	agent: string;
+	overall: number;
+	channel: string;
+}
+const contacts: { id: string; at: number; site: string; team: string; agent: string; type: string; contact_id: string; channel: string; response_seconds?: number; first_contact?: boolean }[] = [];
+const surveys: Survey[] = [];
+let seed = 3;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+function makeRecords(prefix: string, n: number, from: number, to: number) {
+	const out = { contacts: [] as typeof contacts, surveys: [] as Survey[] };
+	for (let i = 0; i < n; i++) {
+		const { site, team } = TEAMS[i % 2];
+		const agent = `${team}-${i % 3}`;
+		// Every tenth record sits within minutes of a month edge in Paris.
+		const at = i % 10 === 0 ? (i % 20 === 0 ? month.from + 60_000 : month.from - 60_000) : Math.floor(from + rand() * (to - from));
+		const channel = CHANNELS[i % 3];
+		const cid = `${prefix}k${i}`;
+		out.contacts.push({ id: `${prefix}o${i}`, at, site, team, agent, type: 'opened', contact_id: cid, channel });
+		out.contacts.push({ id: `${prefix}r${i}`, at: at + 1000, site, team, agent, type: 'responded', contact_id: cid, channel, response_seconds: Math.floor(rand() * 60) });
+		out.contacts.push({ id: `${prefix}s${i}`, at: at + 2000, site, team, agent, type: 'resolved', contact_id: cid, channel, first_contact: rand() < 0.7 });
+		out.surveys.push({ id: `${prefix}v${i}`, at: at + 3000, site, team, agent, overall: 1 + Math.floor(rand() * 5), channel });
+	}
+	return out;
+}
+const iso = <T extends { at: number }>(x: T) => ({ ...x, at: new Date(x.at).toISOString() });
+const first = makeRecords('a', 120, month.from, month.to - HOUR);
+const late = makeRecords('b', 40, month.from + HOUR, month.to - HOUR);
+const inMonth = (x: { at: number }) => businessMonth(x.at, TZ) === MONTH;
+const csatOf = (xs: Survey[], team: string) => {
+	const mine = xs.filter((x) => x.team === team && inMonth(x));
+	return mine.filter((x) => x.overall >= 4).length / mine.length;
+};
+const dataValue = (html: string, scope: string, kpi: string) => {
+	const row = html.slice(html.indexOf(`data-scope="${scope}"`));
+	const m = new RegExp(`data-kpi="${kpi}" data-value="([^"]+)"`).exec(row);
+	return m ? Number(m[1]) : null;
+};
+
+beforeAll(async () => {
+	s = await startServer({ env: { BUSINESS_TZ: TZ } });
+	cookies.admin = await signIn(s.adminEmail, s.adminPassword);
+	for (const [id, name] of [['north', 'North'], ['south', 'South']]) expect((await post('/admin/org?/site', { id, name }, cookies.admin)).status).toBe(200);
+	for (const { site, team } of TEAMS) expect((await post('/admin/org?/team', { id: team, name: team, site }, cookies.admin)).status).toBe(200);
+	for (const u of [
+		{ email: 'exec@example.test', role: 'executive' },
+		{ email: 'lead@example.test', role: 'team_lead', teams: 'alpha' }
+	])
+		expect((await post('/admin/users?/create', { name: u.email.split('@')[0], password: PASSWORD, ...u }, cookies.admin)).status).toBe(200);
+	cookies.exec = await signIn('exec@example.test');
+	cookies.lead = await signIn('lead@example.test');
+	for (const [stream, rows] of [['contacts', first.contacts], ['surveys', first.surveys]] as const) {
+		const r = await s.post(stream, rows.map(iso));
+		expect(r.body.accepted, JSON.stringify(r.body.rejected?.[0])).toBe(rows.length);
+	}
+}, 300_000);
+afterAll(async () => {
+	await s?.stop();
+});
+
+describe('scorecard routes', () => {
+	let frozenHtml = '';
+	it('shows every team against target with the numbers of the records', async () => {
+		const r = await get(`/scorecard/${MONTH}`, cookies.exec);
+		expect(r.status).toBe(200);
+		const html = await r.text();
+		for (const team of ['alpha', 'gamma']) expect(dataValue(html, `team:${team}`, 'csat')).toBeCloseTo(csatOf(first.surveys, team), 9);
+		expect(html).toContain('data-chart="drivers"');
+		expect(html).toContain('<svg');
+	});
+
+	it('freezes a version that keeps its numbers when late records arrive, and flags them', async () => {
+		const r = await post(`/scorecard/${MONTH}?/freeze`, {}, cookies.exec);
+		expect(r.status).toBe(303);
+		expect(r.headers.get('location')).toBe(`/scorecard/${MONTH}?v=1`);
+		frozenHtml = await (await get(`/scorecard/${MONTH}?v=1`, cookies.exec)).text();
+		expect(frozenHtml).toContain('data-version="1"');
+		expect(frozenHtml).not.toContain('data-late=');
+
+		for (const [stream, rows] of [['contacts', late.contacts], ['surveys', late.surveys]] as const)
+			expect((await s.post(stream, rows.map(iso))).body.accepted).toBe(rows.length);
+
+		const after = await (await get(`/scorecard/${MONTH}?v=1`, cookies.exec)).text();
+		expect(dataValue(after, 'team:alpha', 'csat')).toBe(dataValue(frozenHtml, 'team:alpha', 'csat'));
+		const lateCount = [...late.contacts, ...late.surveys].filter(inMonth).length;
+		expect(after).toContain(`data-late="${lateCount}"`);
+		const live = await (await get(`/scorecard/${MONTH}`, cookies.exec)).text();
+		expect(dataValue(live, 'team:alpha', 'csat')).toBeCloseTo(csatOf([...first.surveys, ...late.surveys], 'alpha'), 9);
+	});
+
+	it('takes commentary and a sign-off into the version and its PDF', async () => {
+		expect((await post(`/scorecard/${MONTH}?/note`, { version: '1', section: 'units', text: 'North held its targets' }, cookies.exec)).status).toBe(200);
+		expect((await post(`/scorecard/${MONTH}?/signoff`, { version: '1' }, cookies.exec)).status).toBe(200);
+		const refused = await post(`/scorecard/${MONTH}?/note`, { version: '1', section: 'units', text: 'changed' }, cookies.exec);
+		expect(refused.status).toBe(409);
+		const r = await get(`/scorecard/${MONTH}/pdf?v=1`, cookies.exec);
+		expect(r.status).toBe(200);
+		expect(r.headers.get('content-type')).toBe('application/pdf');
+		const doc = await getDocumentProxy(new Uint8Array(await r.arrayBuffer()));
+		const pages = (await extractText(doc, { mergePages: false })).text as string[];
+		expect(pages.length).toBeGreaterThan(1);
+		const text = pages.join('\n').replace(/\s+/g, ' ');
+		expect(text).toContain('alpha');
+		expect(text).toContain('gamma');
+		expect(text).toContain('North held its targets');
+		expect(text).toContain('Signed off by exec');
+	});
+
+	it('exports every table as CSV', async () => {
+		const r = await get(`/scorecard/${MONTH}/csv/units?v=1`, cookies.exec);
+		expect(r.headers.get('content-type')).toContain('text/csv');
+		const alpha = (await r.text()).split('\r\n').find((l) => l.startsWith('team:alpha,team,north,csat,'))!;
+		expect(Number(alpha.split(',')[4])).toBe(dataValue(frozenHtml, 'team:alpha', 'csat'));
+		expect((await get(`/scorecard/${MONTH}/csv/nope?v=1`, cookies.exec)).status).toBe(404);
+	});
+
+	it('is for executives and administrators only', async () => {
+		expect((await get(`/scorecard/${MONTH}`, cookies.lead)).status).toBe(403);
+		expect((await get(`/scorecard/${MONTH}/pdf`, cookies.lead)).status).toBe(403);
+		expect((await get(`/scorecard/${MONTH}/csv/units`, cookies.lead)).status).toBe(403);
+		expect((await post(`/scorecard/${MONTH}?/freeze`, {}, cookies.lead)).status).toBe(403);
+		expect((await get(`/scorecard/2026-13`, cookies.exec)).status).toBe(400);
+	});
+});
+
+describe('drill-down routes', () => {
+	const range = 'from=2026-10-01&to=2026-10-31';
+	it('follows a scorecard cell to the team, and the link reproduces the filtered records', async () => {
+		const html = await (await get(`/scorecard/${MONTH}`, cookies.exec)).text();
+		const href = /data-scope="team:alpha"[^]*?<a href="([^"]+)"/.exec(html)![1].replace(/&amp;/g, '&');
+		expect(href).toContain('team=alpha');
+		const team = await get(href, cookies.lead);
+		expect(team.status).toBe(200);
+		const page = await team.text();
+		expect(page).toContain('data-scope="agent:alpha-0"');
+
+		const all = [...first.contacts, ...late.contacts];
+		const expected = new Set(all.filter((c) => c.team === 'alpha' && c.channel === 'phone' && inMonth(c)).map((c) => c.contact_id)).size;
+		const link = `/drill/records/contacts?team=alpha&${range}&channel=phone`;
+		const list = await (await get(link, cookies.lead)).text();
+		expect(list).toContain(`data-total="${expected}"`);
+		// The same link again, and its CSV: the same records.
+		expect(await (await get(link, cookies.lead)).text()).toContain(`data-total="${expected}"`);
+		const csv = (await (await get(`/drill/records/contacts/csv?team=alpha&${range}&channel=phone`, cookies.lead)).text()).trim().split('\r\n');
+		expect(csv.length - 1).toBe(expected);
+		expect(csv.slice(1).every((l) => l.includes(',alpha,') && l.includes(',phone,'))).toBe(true);
+	});
+
+	it('pages long lists', async () => {
+		const p1 = await (await get(`/drill/records/surveys?team=alpha&${range}`, cookies.lead)).text();
+		expect(p1).toContain('Page 1 of 2');
+		const p2 = await (await get(`/drill/records/surveys?team=alpha&${range}&page=2`, cookies.lead)).text();
+		expect(p2).toContain('Page 2 of 2');
+		const rows = (h: string) => (h.match(/<tr data-row/g) ?? []).length;
+		const total = [...first.surveys, ...late.surveys].filter((x) => x.team === 'alpha' && inMonth(x)).length;
+		expect(rows(p1)).toBe(50);
+		expect(rows(p1) + rows(p2)).toBe(total);
+	});
+
+	it('keeps a team lead to their own team, for pages and exports alike', async () => {
+		expect((await get(`/drill?team=gamma&${range}`, cookies.lead)).status).toBe(403);
+		expect((await get(`/drill?scope=org`, cookies.lead)).status).toBe(403);
+		expect((await get(`/drill?site=south`, cookies.lead)).status).toBe(403);
+		expect((await get(`/drill?team=gamma&agent=gamma-0`, cookies.lead)).status).toBe(403);
+		expect((await get(`/drill/records/complaints?team=gamma`, cookies.lead)).status).toBe(403);
+		expect((await get(`/drill/records/contacts/csv?team=gamma&${range}`, cookies.lead)).status).toBe(403);
+		expect((await get(`/drill?team=alpha&agent=alpha-1&${range}`, cookies.lead)).status).toBe(200);
+		expect((await get(`/drill?scope=org&${range}`, cookies.exec)).status).toBe(200);
+	});
+
+	it('refuses bad filters naming the field', async () => {
+		const r = await get(`/drill?team=alpha&channel=fax`, cookies.lead);
+		expect(r.status).toBe(400);
+		expect(await r.text()).toContain('channel: must be one of');
+		expect((await get(`/drill?team=alpha&from=2026-13-01`, cookies.lead)).status).toBe(400);
+	});
+});
