@@ -17,7 +17,12 @@ export function parseMysteryCsv(text: string, forms: Record<string, MysteryForm>
 	let rows: { record: string[]; raw: string }[];
 	try {
 		// With `raw`, each record comes as { record, raw }; the typings do not follow the option.
-		rows = parse(text, { raw: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as unknown as typeof rows;
+		rows = parse(text, {
+			raw: true,
+			relax_column_count: true,
+			skip_empty_lines: true,
+			bom: true
+		}) as unknown as typeof rows;
 	} catch (e) {
 		throw new BodyError(400, `body is not valid CSV: ${(e as Error).message}`);
 	}
@@ -31,7 +36,9 @@ export function parseMysteryCsv(text: string, forms: Record<string, MysteryForm>
 			return {
 				index,
 				raw: rawLine,
-				errors: [{ field: '', message: `row has ${cells.length} cells, the header has ${header.length} columns` }]
+				errors: [
+					{ field: '', message: `row has ${cells.length} cells, the header has ${header.length} columns` }
+				]
 			};
 		const value: Record<string, unknown> = {};
 		const sections: Record<string, unknown> = {};

@@ -12,7 +12,8 @@ import { startInbox } from './inbox.ts';
 
 const log = (m: string) => console.log(m);
 const config = loadConfig();
-if (config.ingestKeys.length === 0) log('warning: INGEST_KEYS is empty: every ingest request will be refused (401)');
+if (config.ingestKeys.length === 0)
+	log('warning: INGEST_KEYS is empty: every ingest request will be refused (401)');
 
 const ch = await openClickHouse(config);
 await migrate(ch, { log });
@@ -31,7 +32,9 @@ const server = http.createServer((req, res) => {
 	if (url === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
 	if (url === '/readyz')
 		return void service.isReady().then((ready) => {
-			res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'ClickHouse unavailable\n');
+			res
+				.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
+				.end(ready ? 'ready\n' : 'ClickHouse unavailable\n');
 		});
 	if (url === '/api/ingest' || url.startsWith('/api/ingest/')) return void service.handle(req, res);
 	res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));

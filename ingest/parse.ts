@@ -27,9 +27,14 @@ export type BodyFormat = 'json' | 'ndjson' | 'csv';
 /** The body format a Content-Type names for this stream, or a 415 with what is accepted. */
 export function bodyFormat(stream: Stream, contentType: string | undefined): BodyFormat {
 	const [media, ...params] = (contentType ?? '').split(';').map((s) => s.trim().toLowerCase());
-	const charset = params.find((p) => p.startsWith('charset='))?.slice(8).replace(/"/g, '');
+	const charset = params
+		.find((p) => p.startsWith('charset='))
+		?.slice(8)
+		.replace(/"/g, '');
 	const accepted =
-		stream === 'mystery-shops' ? 'application/json, application/x-ndjson or text/csv' : 'application/json or application/x-ndjson';
+		stream === 'mystery-shops'
+			? 'application/json, application/x-ndjson or text/csv'
+			: 'application/json or application/x-ndjson';
 	if (charset && charset !== 'utf-8' && charset !== 'utf8')
 		throw new BodyError(415, `charset ${charset} is not supported: send UTF-8`);
 	if (media === 'application/json') return 'json';
@@ -55,7 +60,10 @@ export function parseBody(format: BodyFormat, body: Buffer, forms: Record<string
 	if (isBlank(body)) throw new BodyError(400, 'body is empty');
 	const items = format === 'ndjson' ? parseNdjson(body) : parseWhole(format, body, forms);
 	if (items.length > LIMITS.maxRecords)
-		throw new BodyError(413, `${items.length} records in one request: at most ${LIMITS.maxRecords} are accepted`);
+		throw new BodyError(
+			413,
+			`${items.length} records in one request: at most ${LIMITS.maxRecords} are accepted`
+		);
 	return items;
 }
 
@@ -71,7 +79,8 @@ function parseWhole(format: BodyFormat, body: Buffer, forms: Record<string, Myst
 	} catch (e) {
 		throw new BodyError(400, `body is not valid JSON: ${(e as Error).message}`);
 	}
-	if (Array.isArray(value)) return value.map((v, index) => ({ index, raw: JSON.stringify(v) ?? String(v), value: v }));
+	if (Array.isArray(value))
+		return value.map((v, index) => ({ index, raw: JSON.stringify(v) ?? String(v), value: v }));
 	if (typeof value === 'object' && value !== null) return [{ index: 0, raw: text, value }];
 	throw new BodyError(400, 'body must be a JSON object (one record) or an array of records');
 }
@@ -88,7 +97,11 @@ function parseNdjson(body: Buffer): Item[] {
 		const text = decode(line);
 		const index = items.length;
 		if (text === undefined) {
-			items.push({ index, raw: line.toString('utf8'), errors: [{ field: '', message: 'line is not valid UTF-8' }] });
+			items.push({
+				index,
+				raw: line.toString('utf8'),
+				errors: [{ field: '', message: 'line is not valid UTF-8' }]
+			});
 			continue;
 		}
 		if (text.trim() === '') continue;

@@ -28,7 +28,13 @@ export function toRow<S extends Stream>(
 ): Row {
 	// `at` is epoch ms after validation (the schema transforms it).
 	const atMs = record.at as number;
-	const base = { id: record.id, at: chTime(atMs), site: record.site, team: record.team, agent: record.agent ?? '' };
+	const base = {
+		id: record.id,
+		at: chTime(atMs),
+		site: record.site,
+		team: record.team,
+		agent: record.agent ?? ''
+	};
 	let values: Record<string, unknown>;
 	if (stream === 'contacts') {
 		const r = record as RecordOf['contacts'];

@@ -18,7 +18,13 @@ import type { Config } from '../src/lib/server/config.ts';
 import type { Commits } from '../src/lib/server/runtime.ts';
 import { BodyError, bodyFormat, parseBody, type Item } from './parse.ts';
 import { toRow, type Row } from './rows.ts';
-import { BackpressureError, UnavailableError, createStreamWriter, type BatchReport, type StreamWriter } from './writer.ts';
+import {
+	BackpressureError,
+	UnavailableError,
+	createStreamWriter,
+	type BatchReport,
+	type StreamWriter
+} from './writer.ts';
 
 export interface IngestKey {
 	keyId: string;
@@ -102,10 +108,9 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
 	const log = opts.log ?? ((m: string) => console.log(m));
 	const forms = opts.validators?.forms ?? { [DEFAULT_FORM.key]: DEFAULT_FORM };
 	const since = new Date().toISOString();
-	const counts = Object.fromEntries(STREAMS.map((s) => [s, { accepted: 0, duplicates: 0, rejected: 0 }])) as Record<
-		Stream,
-		Omit<StreamStats, 'queueDepth'>
-	>;
+	const counts = Object.fromEntries(
+		STREAMS.map((s) => [s, { accepted: 0, duplicates: 0, rejected: 0 }])
+	) as Record<Stream, Omit<StreamStats, 'queueDepth'>>;
 	const recentSizes: number[] = [];
 	const recentLatencies: number[] = [];
 	let batchCount = 0;
@@ -189,17 +194,20 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
 		if (closing) return unavailable(res, 'ingest is shutting down: retry against another instance or later');
 
 		const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-		if (!token) return json(res, 401, { error: 'missing ingest key: send Authorization: Bearer <ingest key>' });
+		if (!token)
+			return json(res, 401, { error: 'missing ingest key: send Authorization: Bearer <ingest key>' });
 		const key = await opts.authenticate(token);
 		if (!key) return json(res, 401, { error: 'unknown ingest key' });
 
 		if (name === 'stats') {
-			if (req.method !== 'GET') return json(res, 405, { error: 'use GET for /api/ingest/stats' }, { allow: 'GET' });
+			if (req.method !== 'GET')
+				return json(res, 405, { error: 'use GET for /api/ingest/stats' }, { allow: 'GET' });
 			return json(res, 200, stats());
 		}
 		if (!isStream(name))
 			return json(res, 404, { error: `unknown stream "${name}": use one of ${STREAMS.join(', ')}` });
-		if (req.method !== 'POST') return json(res, 405, { error: `use POST to send records to ${name}` }, { allow: 'POST' });
+		if (req.method !== 'POST')
+			return json(res, 405, { error: `use POST to send records to ${name}` }, { allow: 'POST' });
 		if (key.streams && !key.streams.includes(name))
 			return json(res, 403, { error: `this ingest key may not write to ${name}` });
 

@@ -153,7 +153,14 @@ export function createStreamWriter(o: WriterOptions): StreamWriter {
 			if (!o.hasRoom(rows.length))
 				return Promise.reject(new BackpressureError(`ingest queue is full: retry shortly`));
 			return new Promise<Outcome>((resolve, reject) => {
-				const ticket: Ticket = { remaining: rows.length, accepted: 0, duplicates: 0, settled: false, resolve, reject };
+				const ticket: Ticket = {
+					remaining: rows.length,
+					accepted: 0,
+					duplicates: 0,
+					settled: false,
+					resolve,
+					reject
+				};
 				for (const row of rows) queue.push({ row, ticket });
 				schedule(queue.length >= o.batchMaxRecords ? 0 : o.flushIntervalMs);
 			});

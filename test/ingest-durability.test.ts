@@ -20,6 +20,7 @@ afterAll(async () => {
 it('every acknowledged id is stored exactly once after a SIGKILL mid-traffic and a restart', async () => {
 	proc = await spawnIngest({ port: PORT, dataDir });
 	const url = proc.url;
+	expect((await fetch(`${url}/healthz`)).status).toBe(200);
 	const acknowledged = new Set<string>();
 	let sent = 0;
 	// 4 clients, each 30 requests of 200 contacts; every request is retried until it gets a 200.
@@ -27,7 +28,10 @@ it('every acknowledged id is stored exactly once after a SIGKILL mid-traffic and
 		for (let i = 0; i < 30; i++) {
 			const recs = records('contacts', 200, { prefix: `d${c}-${i}`, seed: c * 100 + i });
 			sent += recs.length;
-			const r = await postWithRetry(url, 'contacts', ndjson(recs), INGEST_KEY, { maxAttempts: 2000, waitMs: 50 });
+			const r = await postWithRetry(url, 'contacts', ndjson(recs), INGEST_KEY, {
+				maxAttempts: 2000,
+				waitMs: 50
+			});
 			expect(r.status).toBe(200);
 			expect(r.body.accepted + r.body.duplicates).toBe(200);
 			for (const x of recs) acknowledged.add(x.id);

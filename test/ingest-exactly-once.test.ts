@@ -103,7 +103,10 @@ async function expectExact(rec: Records) {
 		for (const k of MEASURE_KEYS) {
 			const what = `${scopeKey(scope)} ${k}: got ${actual[k]}, expected ${expected[k]}`;
 			if (expected[k] === null) expect(actual[k], what).toBeNull();
-			else expect(Math.abs(actual[k]! - expected[k]!), what).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected[k]!)));
+			else
+				expect(Math.abs(actual[k]! - expected[k]!), what).toBeLessThanOrEqual(
+					1e-9 * Math.max(1, Math.abs(expected[k]!))
+				);
 		}
 	}
 	// Raw aggregates: one row per id, sums as in the unique records.
@@ -114,22 +117,47 @@ async function expectExact(rec: Records) {
 	expect(c.n).toBe(rec.contacts.length);
 	expect(c.ids).toBe(rec.contacts.length);
 	expect(Math.abs(c.seconds - seconds)).toBeLessThan(1e-6 * seconds);
-	const [sv] = await s.rows<{ n: number; overall: number }>('SELECT count() AS n, sum(overall) AS overall FROM surveys_v1');
+	const [sv] = await s.rows<{ n: number; overall: number }>(
+		'SELECT count() AS n, sum(overall) AS overall FROM surveys_v1'
+	);
 	expect(sv).toEqual({ n: rec.surveys.length, overall: rec.surveys.reduce((a, x) => a + x.overall, 0) });
-	const [ms] = await s.rows<{ n: number; score: number }>('SELECT count() AS n, sum(score) AS score FROM mystery_shops_v1');
+	const [ms] = await s.rows<{ n: number; score: number }>(
+		'SELECT count() AS n, sum(score) AS score FROM mystery_shops_v1'
+	);
 	expect(ms.n).toBe(rec.mysteryShops.length);
-	expect(ms.score).toBeCloseTo(rec.mysteryShops.reduce((a, x) => a + x.score, 0), 6);
+	expect(ms.score).toBeCloseTo(
+		rec.mysteryShops.reduce((a, x) => a + x.score, 0),
+		6
+	);
 	const [cp] = await s.rows<{ n: number }>('SELECT count() AS n FROM complaints_v1');
 	expect(cp.n).toBe(rec.complaints.length);
 }
 
 describe('exactly-once by id', () => {
 	const first = withPrefix(
-		generateRecords({ seed: 7, start: START, end: END, zones: ['UTC'], contacts: 2300, surveys: 2000, mysteryShops: 400, complaints: 700 }),
+		generateRecords({
+			seed: 7,
+			start: START,
+			end: END,
+			zones: ['UTC'],
+			contacts: 2300,
+			surveys: 2000,
+			mysteryShops: 400,
+			complaints: 700
+		}),
 		'a-'
 	);
 	const second = withPrefix(
-		generateRecords({ seed: 8, start: START, end: END, zones: ['UTC'], contacts: 300, surveys: 300, mysteryShops: 100, complaints: 100 }),
+		generateRecords({
+			seed: 8,
+			start: START,
+			end: END,
+			zones: ['UTC'],
+			contacts: 300,
+			surveys: 300,
+			mysteryShops: 100,
+			complaints: 100
+		}),
 		'b-'
 	);
 
@@ -154,7 +182,16 @@ describe('exactly-once by id', () => {
 
 	it('a request partly applied before (half its records stored) then retried whole adds only the rest', async () => {
 		const third = withPrefix(
-			generateRecords({ seed: 9, start: START, end: END, zones: ['UTC'], contacts: 100, surveys: 10, mysteryShops: 10, complaints: 10 }),
+			generateRecords({
+				seed: 9,
+				start: START,
+				end: END,
+				zones: ['UTC'],
+				contacts: 100,
+				surveys: 10,
+				mysteryShops: 10,
+				complaints: 10
+			}),
 			'c-'
 		);
 		const half = { ...third, contacts: third.contacts.slice(0, Math.floor(third.contacts.length / 2)) };

@@ -33,7 +33,12 @@ it('a good file is ingested and moves to done/ with its report', async () => {
 	await inbox.scan();
 	expect(fs.existsSync(path.join(dir, 'week-47.csv'))).toBe(false);
 	expect(fs.existsSync(path.join(dir, 'done', 'week-47.csv'))).toBe(true);
-	expect(report('done', 'week-47.csv')).toMatchObject({ status: 'done', accepted: 2, duplicates: 0, rejected: [] });
+	expect(report('done', 'week-47.csv')).toMatchObject({
+		status: 'done',
+		accepted: 2,
+		duplicates: 0,
+		rejected: []
+	});
 	const stored = await s.rows<{ id: string; score: number; critical_failures: string[]; comment: string }>(
 		"SELECT id, score, critical_failures, comment FROM mystery_shops_v1 WHERE startsWith(id, 'in-') ORDER BY id"
 	);
@@ -67,7 +72,10 @@ it('a file with bad rows ingests the valid ones and reports each bad row; it mov
 });
 
 it('a file whose header has a missing or unknown column fails whole, with the reason', async () => {
-	fs.writeFileSync(path.join(dir, 'header.csv'), 'id,at,site,team,shopper,section.smile,colour\nx,1,a,b,c,1,red\n');
+	fs.writeFileSync(
+		path.join(dir, 'header.csv'),
+		'id,at,site,team,shopper,section.smile,colour\nx,1,a,b,c,1,red\n'
+	);
 	await inbox.scan();
 	const r = report('failed', 'header.csv');
 	expect(r.status).toBe('failed');

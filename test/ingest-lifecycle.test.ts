@@ -22,7 +22,10 @@ describe('graceful close and back-pressure', () => {
 	it('close() commits every accepted record, answers the waiting requests, then refuses new ones with 503', async () => {
 		// A flush interval far longer than the test: only close() can write these records.
 		const s = await start({ port: 4104, ingest: { flushIntervalMs: 600_000, maxQueuedRecords: 1000 } });
-		const waiting = [s.post('contacts', records('contacts', 300, { prefix: 'gc-a' })), s.post('surveys', records('surveys', 200, { prefix: 'gc-b' }))];
+		const waiting = [
+			s.post('contacts', records('contacts', 300, { prefix: 'gc-a' })),
+			s.post('surveys', records('surveys', 200, { prefix: 'gc-b' }))
+		];
 		await until(() => s.service.stats().queueDepth === 500);
 
 		// Back-pressure: more than maxQueuedRecords waiting is refused, not buffered.
@@ -52,7 +55,13 @@ describe('ClickHouse unavailable', () => {
 	it('answers 503 with Retry-After, commits nothing, and /readyz-style isReady() is false', async () => {
 		// A server URL where nothing listens: every query fails to connect.
 		const client = createClient({ url: 'http://127.0.0.1:4199', request_timeout: 2000 });
-		const down: ClickHouse = { client, mode: 'server', database: 'default', version: '0', close: () => client.close() };
+		const down: ClickHouse = {
+			client,
+			mode: 'server',
+			database: 'default',
+			version: '0',
+			close: () => client.close()
+		};
 		const s = await start({ port: 4105, ch: down });
 		expect(await s.service.isReady()).toBe(false);
 		const r = await s.post('complaints', records('complaints', 10, { prefix: 'down' }));

@@ -20,7 +20,8 @@ export async function postWithRetry(
 			authorization: `Bearer ${key}`
 		}).catch(() => undefined);
 		if (r && r.status !== 503) return { ...r, attempts };
-		if (attempts >= max) throw new Error(`gave up after ${attempts} attempts (last: ${r ? r.status : 'no connection'})`);
+		if (attempts >= max)
+			throw new Error(`gave up after ${attempts} attempts (last: ${r ? r.status : 'no connection'})`);
 		const retryAfterMs = r ? Number(r.headers['retry-after'] ?? 1) * 1000 : 0;
 		await new Promise((res) => setTimeout(res, opts.waitMs ?? Math.min(retryAfterMs, 200) + 20));
 	}

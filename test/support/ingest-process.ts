@@ -13,21 +13,29 @@ export interface IngestProcess {
 	kill(): Promise<void>;
 }
 
-export async function spawnIngest(opts: { port: number; dataDir: string; env?: Record<string, string> }): Promise<IngestProcess> {
-	const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'ingest/main.ts')], {
-		cwd: ROOT,
-		env: {
-			...process.env,
-			VITEST: undefined,
-			PORT: String(opts.port),
-			HOST: '127.0.0.1',
-			DATA_DIR: opts.dataDir,
-			INGEST_KEYS: INGEST_KEY,
-			CLICKHOUSE_URL: '',
-			...opts.env
-		} as NodeJS.ProcessEnv,
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
+export async function spawnIngest(opts: {
+	port: number;
+	dataDir: string;
+	env?: Record<string, string>;
+}): Promise<IngestProcess> {
+	const child: ChildProcess = spawn(
+		process.execPath,
+		['--import', 'tsx', path.join(ROOT, 'ingest/main.ts')],
+		{
+			cwd: ROOT,
+			env: {
+				...process.env,
+				VITEST: undefined,
+				PORT: String(opts.port),
+				HOST: '127.0.0.1',
+				DATA_DIR: opts.dataDir,
+				INGEST_KEYS: INGEST_KEY,
+				CLICKHOUSE_URL: '',
+				...opts.env
+			} as NodeJS.ProcessEnv,
+			stdio: ['ignore', 'pipe', 'pipe']
+		}
+	);
 	let out = '';
 	child.stdout!.on('data', (d) => (out += d));
 	child.stderr!.on('data', (d) => (out += d));
@@ -36,7 +44,13 @@ export async function spawnIngest(opts: { port: number; dataDir: string; env?: R
 	const deadline = Date.now() + 60_000;
 	for (;;) {
 		if (child.exitCode !== null) throw new Error(`ingest exited (${child.exitCode}) before ready:\n${out}`);
-		if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
+		if (
+			await fetch(`${url}/readyz`).then(
+				(r) => r.ok,
+				() => false
+			)
+		)
+			break;
 		if (Date.now() > deadline) {
 			child.kill('SIGKILL');
 			throw new Error(`ingest not ready after 60 s:\n${out}`);
