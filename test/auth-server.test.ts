@@ -105,7 +105,7 @@ beforeAll(async () => {
 		['gamma', 'south']
 	])
 		expect((await post('/admin/org?/team', { id, name: id, site }, cookies.admin)).status).toBe(200);
-	const users = [
+	const users: Record<string, string>[] = [
 		{ email: 'exec@example.test', role: 'executive' },
 		{ email: 'manager@example.test', role: 'manager', sites: 'north' },
 		{ email: 'lead@example.test', role: 'team_lead', teams: 'alpha' },
@@ -327,7 +327,53 @@ describe('screens', () => {
 		const html = await (await get('/admin/screens', cookies.admin)).text();
 		expect(html).toMatch(/data-screen="Floor TV" data-status="revoked"/);
 		// The board it last subscribed to, after the reassignment.
-		expect(html).toMatch(/data-current="">team team:beta</);
+		expect(html).toMatch(/data-current="team team:beta">Team: beta</);
+	});
+});
+
+describe('ingest keys', () => {
+	const send = (key: string, stream: string, record: object) =>
+		fetch(`${s.url}/api/ingest/${stream}`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+			body: JSON.stringify(record)
+		});
+	const contact = (id: string) => ({
+		id,
+		at: Date.now() - 1000,
+		site: 'north',
+		team: 'alpha',
+		type: 'opened',
+		contact_id: id,
+		channel: 'phone'
+	});
+
+	it('an admin-made key works once shown, is limited to its streams, records its use and stops when revoked', async () => {
+		const html = await (
+			await post('/admin/keys?/create', { name: 'crm', streams: 'contacts' }, cookies.admin)
+		).text();
+		const key = /<code>(sqm_[a-z0-9]+_[a-z0-9]+)<\/code>/.exec(html)?.[1];
+		expect(key).toBeDefined();
+		const ok = await send(key!, 'contacts', contact('key-c1'));
+		expect([ok.status, (await ok.json()).accepted]).toEqual([200, 1]);
+		const other = await send(key!, 'surveys', {
+			id: 'key-s1',
+			at: Date.now() - 1000,
+			site: 'north',
+			team: 'alpha',
+			overall: 5
+		});
+		expect(other.status).toBe(403);
+		// INGEST_KEYS keeps working beside it.
+		expect((await send(s.ingestKey, 'contacts', contact('key-c2'))).status).toBe(200);
+
+		const listed = await (await get('/admin/keys', cookies.admin)).text();
+		expect(listed).not.toContain(key!.split('_')[2]);
+		expect(/data-last-used="">([^<]+)</.exec(listed)?.[1]).not.toBe('Never');
+
+		const id = key!.split('_')[1];
+		await post('/admin/keys?/revoke', { id }, cookies.admin);
+		expect((await send(key!, 'contacts', contact('key-c3'))).status).toBe(401);
 	});
 });
 

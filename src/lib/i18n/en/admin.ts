@@ -106,6 +106,7 @@ export const admin = {
 	'admin.targets.hint':
 		'Rates are fractions (0.8 = 80 %), times in seconds. An empty box inherits from the site, then the organisation, then the default. Warn is the edge of the amber band.',
 	'admin.targets.scope': 'Set for',
+	'admin.targets.show': 'Show',
 	'admin.targets.higher': 'higher',
 	'admin.targets.lower': 'lower',
 	'admin.targets.save': 'Save targets for {scope}',
@@ -117,6 +118,8 @@ export const admin = {
 	'admin.screens.add': 'Register a screen',
 	'admin.screens.addButton': 'Register and get a code',
 	'admin.screens.rotate': 'Seconds per board',
+	'admin.screens.siteBoard': 'Site: {name}',
+	'admin.screens.teamBoard': 'Team: {name}',
 	'admin.screens.pairWith': 'Pairing code for {name} (valid 24 hours, shown once):',
 	'admin.screens.orLink': 'or open this link on the screen:',
 	'admin.screens.newCode': 'New pairing code',

@@ -90,7 +90,7 @@ export function homeOf(p: Principal): string {
 	if (canRead(p, { kind: 'org', id: '' })) return '/';
 	if (p.role === 'manager' && p.sites[0]) return `/site/${encodeURIComponent(p.sites[0])}`;
 	if (p.teams[0]) return `/team/${encodeURIComponent(p.teams[0])}`;
-	return '/account';
+	return '/logout';
 }
 
 // ---- Routes ----

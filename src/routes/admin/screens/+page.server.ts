@@ -13,7 +13,11 @@ export const load: PageServerLoad = async () => {
 		store.listSites(),
 		store.listTeams()
 	]);
-	const choices = ['org', ...sites.map((s) => `site:${s.id}`), ...teams.map((tm) => `team:${tm.id}`)];
+	const choices = [
+		{ value: 'org', label: t('scope.org') },
+		...sites.map((s) => ({ value: `site:${s.id}`, label: t('admin.screens.siteBoard', { name: s.name }) })),
+		...teams.map((tm) => ({ value: `team:${tm.id}`, label: t('admin.screens.teamBoard', { name: tm.name }) }))
+	];
 	return { screens, choices, now: Date.now() };
 };
 
