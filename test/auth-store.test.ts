@@ -6,7 +6,12 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../src/lib/server/store/sqlite.ts';
 import type { Store } from '../src/lib/server/store/types.ts';
-import { createSession, SESSION_IDLE_MS, SESSION_MAX_MS, validateSessionToken } from '../src/lib/server/auth/sessions.ts';
+import {
+	createSession,
+	SESSION_IDLE_MS,
+	SESSION_MAX_MS,
+	validateSessionToken
+} from '../src/lib/server/auth/sessions.ts';
 import { login } from '../src/lib/server/auth/login.ts';
 import { createUser, ensureFirstAdmin } from '../src/lib/server/auth/users.ts';
 import { MAX_FAILURES_PER_ACCOUNT } from '../src/lib/server/auth/rate-limit.ts';
@@ -34,7 +39,9 @@ describe('metadata store', () => {
 		await store.close();
 		store = openSqliteStore(file);
 		const db = new Database(file, { readonly: true });
-		expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([{ version: 1, name: '001_meta' }]);
+		expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
+			{ version: 1, name: '001_meta' }
+		]);
 		db.close();
 
 		const edited = fs.mkdtempSync('/tmp/sqm-f-mig-');
@@ -45,10 +52,20 @@ describe('metadata store', () => {
 	});
 
 	it('creates the first administrator only on an empty store', async () => {
-		const made = await ensureFirstAdmin(store, { adminEmail: 'Root@Example.test', adminPassword: 'a-long-password' }, () => {});
+		const made = await ensureFirstAdmin(
+			store,
+			{ adminEmail: 'Root@Example.test', adminPassword: 'a-long-password' },
+			() => {}
+		);
 		expect(made?.role).toBe('admin');
 		expect(made?.email).toBe('root@example.test');
-		expect(await ensureFirstAdmin(store, { adminEmail: 'other@example.test', adminPassword: 'a-long-password' }, () => {})).toBeNull();
+		expect(
+			await ensureFirstAdmin(
+				store,
+				{ adminEmail: 'other@example.test', adminPassword: 'a-long-password' },
+				() => {}
+			)
+		).toBeNull();
 		expect(await store.countUsers()).toBe(1);
 	});
 
@@ -56,7 +73,11 @@ describe('metadata store', () => {
 		await store.upsertSite({ id: 'north', name: 'North', region: 'n' });
 		await store.upsertTeam({ id: 'alpha', siteId: 'north', name: 'Alpha' });
 		await store.upsertTeam({ id: 'beta', siteId: 'north', name: 'Beta' });
-		const m = await createUser(store, { email: 'm@example.test', name: 'M', password: 'a-long-password', role: 'manager', sites: ['north'] }, T0);
+		const m = await createUser(
+			store,
+			{ email: 'm@example.test', name: 'M', password: 'a-long-password', role: 'manager', sites: ['north'] },
+			T0
+		);
 		expect((await userPrincipal(store, m, 's')).teams.sort()).toEqual(['alpha', 'beta']);
 		await store.updateUser(m.id, { role: 'team_lead', teams: ['beta'] });
 		const after = (await store.getUser(m.id))!;
@@ -79,7 +100,8 @@ describe('sessions', () => {
 
 		// Used every day: stays valid past the idle limit, until the absolute one.
 		let now = T0;
-		for (; now < T0 + SESSION_MAX_MS - SESSION_IDLE_MS; now += SESSION_IDLE_MS / 2) expect(await validateSessionToken(store, s.token, now)).not.toBeNull();
+		for (; now < T0 + SESSION_MAX_MS - SESSION_IDLE_MS; now += SESSION_IDLE_MS / 2)
+			expect(await validateSessionToken(store, s.token, now)).not.toBeNull();
 		expect(await validateSessionToken(store, s.token, T0 + SESSION_MAX_MS + 1)).toBeNull();
 		expect(await store.getSession(id)).toBeNull();
 
@@ -90,14 +112,29 @@ describe('sessions', () => {
 	it('slows repeated failures per account with a clear wait, and reports them', async () => {
 		const email = 'm@example.test';
 		for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++)
-			expect(await login(store, { email, password: 'wrong', address: '10.0.0.1' }, T0 + i)).toEqual({ ok: false, reason: 'invalid' });
+			expect(await login(store, { email, password: 'wrong', address: '10.0.0.1' }, T0 + i)).toEqual({
+				ok: false,
+				reason: 'invalid'
+			});
 		const blocked = await login(store, { email, password: 'a-long-password', address: '10.0.0.2' }, T0 + 10);
 		expect(blocked.ok).toBe(false);
-		expect(blocked.ok === false && blocked.reason === 'blocked' && blocked.retryAfterMs).toBeGreaterThan(14 * 60_000);
+		expect(blocked.ok === false && blocked.reason === 'blocked' && blocked.retryAfterMs).toBeGreaterThan(
+			14 * 60_000
+		);
 		// Another account from the same address is not blocked yet (address limit is higher).
-		expect((await login(store, { email: 'root@example.test', password: 'a-long-password', address: '10.0.0.1' }, T0 + 20)).ok).toBe(true);
+		expect(
+			(
+				await login(
+					store,
+					{ email: 'root@example.test', password: 'a-long-password', address: '10.0.0.1' },
+					T0 + 20
+				)
+			).ok
+		).toBe(true);
 		// After the window, the right password works again.
-		expect((await login(store, { email, password: 'a-long-password', address: '10.0.0.1' }, T0 + 16 * 60_000)).ok).toBe(true);
+		expect(
+			(await login(store, { email, password: 'a-long-password', address: '10.0.0.1' }, T0 + 16 * 60_000)).ok
+		).toBe(true);
 		const kinds = (await store.recentEvents(50)).map((e) => e.kind);
 		expect(kinds.filter((k) => k === 'login_failed')).toHaveLength(MAX_FAILURES_PER_ACCOUNT);
 		expect(kinds).toContain('login_blocked');
@@ -106,7 +143,11 @@ describe('sessions', () => {
 
 describe('screens and ingest keys', () => {
 	it('pairs a screen once, and revoking ends its token', async () => {
-		const { screen, code } = await registerScreen(store, { name: 'Floor 1', boards: [{ board: 'team', scope: 'team:alpha' }], rotateSeconds: 20 }, T0);
+		const { screen, code } = await registerScreen(
+			store,
+			{ name: 'Floor 1', boards: [{ board: 'team', scope: 'team:alpha' }], rotateSeconds: 20 },
+			T0
+		);
 		const paired = await pairWithCode(store, code.toUpperCase().replace(/(....)/, '$1-'), T0 + 1000);
 		expect(paired?.screen.id).toBe(screen.id);
 		expect(await pairWithCode(store, code, T0 + 2000)).toBeNull();
@@ -118,7 +159,11 @@ describe('screens and ingest keys', () => {
 	});
 
 	it('expired pairing codes do not pair', async () => {
-		const { code } = await registerScreen(store, { name: 'Late', boards: [{ board: 'overview', scope: 'org' }], rotateSeconds: 30 }, T0);
+		const { code } = await registerScreen(
+			store,
+			{ name: 'Late', boards: [{ board: 'overview', scope: 'org' }], rotateSeconds: 30 },
+			T0
+		);
 		expect(await pairWithCode(store, code, T0 + 25 * 3600_000)).toBeNull();
 	});
 
@@ -128,7 +173,9 @@ describe('screens and ingest keys', () => {
 		expect(ok.ok).toBe(true);
 		expect([keyAllows(ok, 'contacts'), keyAllows(ok, 'surveys')]).toEqual([true, false]);
 		expect((await store.findIngestKey(record.id))?.lastUsedAt).toBe(T0 + 10);
-		expect((await checkStoredKey(store, key.slice(0, -1) + (key.endsWith('a') ? 'b' : 'a'), T0)).ok).toBe(false);
+		expect((await checkStoredKey(store, key.slice(0, -1) + (key.endsWith('a') ? 'b' : 'a'), T0)).ok).toBe(
+			false
+		);
 		await store.revokeIngestKey(record.id, T0 + 20);
 		expect((await checkStoredKey(store, key, T0 + 30)).ok).toBe(false);
 	});
@@ -137,12 +184,30 @@ describe('screens and ingest keys', () => {
 		const u = (await store.findUserByEmail('root@example.test'))!;
 		const s = await createSession(store, u.id, '127.0.0.1', T0);
 		const { key } = await createIngestKey(store, { name: 'clear-check', streams: null }, T0);
-		const { code } = await registerScreen(store, { name: 'Clear', boards: [{ board: 'overview', scope: 'org' }], rotateSeconds: 30 }, T0);
+		const { code } = await registerScreen(
+			store,
+			{ name: 'Clear', boards: [{ board: 'overview', scope: 'org' }], rotateSeconds: 30 },
+			T0
+		);
 		const { token: screenToken } = (await pairWithCode(store, code, T0))!;
-		const fresh = await registerScreen(store, { name: 'Unpaired', boards: [{ board: 'overview', scope: 'org' }], rotateSeconds: 30 }, T0);
-		const secrets = [s.token.split('.')[1], key.split('_').pop()!, screenToken.split('.')[1], fresh.code, 'a-long-password'];
+		const fresh = await registerScreen(
+			store,
+			{ name: 'Unpaired', boards: [{ board: 'overview', scope: 'org' }], rotateSeconds: 30 },
+			T0
+		);
+		const secrets = [
+			s.token.split('.')[1],
+			key.split('_').pop()!,
+			screenToken.split('.')[1],
+			fresh.code,
+			'a-long-password'
+		];
 		// The database file and its write-ahead log: every byte the store wrote.
-		const bytes = fs.readdirSync(dir).filter((f) => f.startsWith('meta.sqlite')).map((f) => fs.readFileSync(path.join(dir, f)).toString('latin1')).join('');
+		const bytes = fs
+			.readdirSync(dir)
+			.filter((f) => f.startsWith('meta.sqlite'))
+			.map((f) => fs.readFileSync(path.join(dir, f)).toString('latin1'))
+			.join('');
 		expect(bytes).toContain(s.token.split('.')[0]); // the id is the lookup key: it is there
 		for (const secret of secrets) expect(bytes).not.toContain(secret);
 		expect(u.passwordHash.startsWith('$argon2id$')).toBe(true);
