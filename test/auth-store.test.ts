@@ -109,6 +109,16 @@ describe('sessions', () => {
 		expect(await validateSessionToken(store, idle.token, T0 + SESSION_IDLE_MS + 1)).toBeNull();
 	});
 
+	it('purges sessions past their idle or absolute limit, and only those', async () => {
+		const u = (await store.findUserByEmail('root@example.test'))!;
+		const old = await createSession(store, u.id, '127.0.0.1', T0);
+		const fresh = await createSession(store, u.id, '127.0.0.1', T0 + SESSION_IDLE_MS);
+		const purged = await store.deleteSessionsIdleSince(T0 + 1, T0 - SESSION_MAX_MS);
+		expect(purged).toBeGreaterThanOrEqual(1);
+		expect(await store.getSession(old.sessionId)).toBeNull();
+		expect(await store.getSession(fresh.sessionId)).not.toBeNull();
+	});
+
 	it('slows repeated failures per account with a clear wait, and reports them', async () => {
 		const email = 'm@example.test';
 		for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++)
