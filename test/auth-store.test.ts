@@ -14,7 +14,7 @@ import {
 } from '../src/lib/server/auth/sessions.ts';
 import { login } from '../src/lib/server/auth/login.ts';
 import { createUser, ensureFirstAdmin } from '../src/lib/server/auth/users.ts';
-import { MAX_FAILURES_PER_ACCOUNT } from '../src/lib/server/auth/rate-limit.ts';
+import { MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS } from '../src/lib/server/auth/rate-limit.ts';
 import { pairWithCode, registerScreen, validateScreenToken } from '../src/lib/server/auth/screens.ts';
 import { checkStoredKey, createIngestKey, keyAllows } from '../src/lib/server/auth/ingest-keys.ts';
 import { userPrincipal } from '../src/lib/server/auth/principal.ts';
@@ -148,6 +148,30 @@ describe('sessions', () => {
 		const kinds = (await store.recentEvents(50)).map((e) => e.kind);
 		expect(kinds.filter((k) => k === 'login_failed')).toHaveLength(MAX_FAILURES_PER_ACCOUNT);
 		expect(kinds).toContain('login_blocked');
+	});
+});
+
+describe('address limit', () => {
+	it('pauses an address that tries many accounts, whatever the account', async () => {
+		const t = T0 + 3600_000;
+		for (let i = 0; i < MAX_FAILURES_PER_ADDRESS; i++)
+			await login(store, { email: `nobody${i}@example.test`, password: 'x', address: '10.9.9.9' }, t + i);
+		const r = await login(
+			store,
+			{ email: 'root@example.test', password: 'a-long-password', address: '10.9.9.9' },
+			t + 100
+		);
+		expect(r).toMatchObject({ ok: false, reason: 'blocked' });
+		// The same account from elsewhere is not affected.
+		expect(
+			(
+				await login(
+					store,
+					{ email: 'root@example.test', password: 'a-long-password', address: '10.9.9.8' },
+					t + 100
+				)
+			).ok
+		).toBe(true);
 	});
 });
 
