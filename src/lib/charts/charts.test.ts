@@ -53,11 +53,11 @@ describe('heatmaps', () => {
 			{ tier: 3, team: 'beta', open: 1, overdue: 0 }
 		]
 	};
-	it('tier × team places each cell by team and tier, coloured by overdue, labelled with open and overdue', () => {
+	it('tier × team places each cell by tier (column) and team (row), coloured by overdue, labelled with open and overdue', () => {
 		const o = tierTeamOption(tt, { label: (k) => k, cellText: (open, overdue) => `${open} open ${overdue} overdue` });
 		expect(series0(o).data).toEqual([
 			[0, 0, 2, 5],
-			[1, 2, 0, 1]
+			[2, 1, 0, 1]
 		]);
 		// eslint-disable-next-line @typescript-eslint/no-explicit-any
 		expect((o.visualMap as any).dimension).toBe(2);

@@ -1,53 +1,49 @@
 // Complaint heatmaps: open complaints by tier × team (each cell also names its overdue count, and is
-// coloured by overdue, the number that needs action) and complaints received by tier × hour of day.
+// coloured by overdue, the number that needs action) and complaints entering each tier by hour of day.
 import type { EChartsOption } from 'echarts';
 import type { HeatTierHour, HeatTierTeam } from '../boards.ts';
 import { fmtNumber } from '../i18n/index.ts';
 import { resolve, type ChartOptions } from './options.ts';
+import type { Palette } from './palette.ts';
 
 export const TIERS = [1, 2, 3] as const;
 
-function heatBase(x: string[], yLabel: (tier: number) => string, max: number, opts?: ChartOptions) {
-	const { p, fontSize, animation } = resolve(opts);
-	return {
-		animation,
-		tooltip: { show: false },
-		grid: { left: fontSize * 6, right: 8, top: 8, bottom: fontSize * 3, containLabel: false },
-		xAxis: {
-			type: 'category' as const,
-			data: x,
-			axisLabel: { color: p.text, fontSize, interval: 0, hideOverlap: true },
-			axisLine: { lineStyle: { color: p.grid } },
-			splitArea: { show: false }
-		},
-		yAxis: {
-			type: 'category' as const,
-			data: TIERS.map(yLabel),
-			axisLabel: { color: p.text, fontSize },
-			axisLine: { lineStyle: { color: p.grid } }
-		},
-		visualMap: {
-			show: false,
-			min: 0,
-			max: Math.max(1, max),
-			inRange: { color: p.heat }
-		}
-	};
-}
+const axis = (data: string[], p: Palette, fontSize: number, inverse = false) => ({
+	type: 'category' as const,
+	data,
+	inverse,
+	axisLabel: { color: p.text, fontSize, interval: 0 },
+	axisLine: { lineStyle: { color: p.grid } },
+	axisTick: { show: false }
+});
 
-/** `cellText` words a cell, e.g. "5 open · 2 overdue" from the catalogue; numbers come formatted. */
+const heatScale = (max: number, p: Palette, dimension: number) => ({
+	show: false,
+	min: 0,
+	max: Math.max(1, max),
+	dimension,
+	inRange: { color: p.heat }
+});
+
+/**
+ * `cellText` words a cell, e.g. "5 / 2" from the catalogue; numbers come formatted. Teams are rows
+ * (first at the top) so that any number of team names stays readable; tiers are columns.
+ */
 export function tierTeamOption(
 	data: HeatTierTeam,
 	opts?: ChartOptions & { cellText?: (open: string, overdue: string) => string }
 ): EChartsOption {
-	const { fontSize, locale, label, p } = resolve(opts);
+	const { fontSize, locale, label, p, animation } = resolve(opts);
 	const cellText = opts?.cellText ?? ((open, overdue) => `${open} / ${overdue}`);
-	const cells = data.cells.map((c) => [data.teams.indexOf(c.team), c.tier - 1, c.overdue, c.open]);
-	const maxOverdue = Math.max(0, ...data.cells.map((c) => c.overdue));
-	const base = heatBase(data.teams, (tier) => label(`tier.${tier}`), maxOverdue, opts);
+	const cells = data.cells.map((c) => [c.tier - 1, data.teams.indexOf(c.team), c.overdue, c.open]);
 	return {
-		...base,
-		visualMap: { ...base.visualMap, dimension: 2 },
+		animation,
+		tooltip: { show: false },
+		grid: { left: 8, right: 8, top: fontSize * 2, bottom: 8, containLabel: true },
+		xAxis: { ...axis(TIERS.map((tier) => label(`tier.${tier}`)), p, fontSize), position: 'top' },
+		yAxis: axis(data.teams, p, fontSize, true),
+		// Coloured by overdue, the number that needs action.
+		visualMap: heatScale(Math.max(0, ...data.cells.map((c) => c.overdue)), p, 2),
 		series: [
 			{
 				type: 'heatmap',
@@ -70,12 +66,17 @@ export function tierTeamOption(
 }
 
 export function tierHourOption(data: HeatTierHour, opts?: ChartOptions): EChartsOption {
-	const { fontSize, locale, label, p } = resolve(opts);
+	const { fontSize, locale, label, p, animation } = resolve(opts);
 	const hours = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
 	const cells = data.cells.map((c) => [c.hour, c.tier - 1, c.count]);
 	const max = Math.max(0, ...data.cells.map((c) => c.count));
 	return {
-		...heatBase(hours, (tier) => label(`tier.${tier}`), max, opts),
+		animation,
+		tooltip: { show: false },
+		grid: { left: 8, right: 8, top: 8, bottom: 8, containLabel: true },
+		xAxis: axis(hours, p, fontSize),
+		yAxis: axis(TIERS.map((tier) => label(`tier.${tier}`)), p, fontSize),
+		visualMap: heatScale(max, p, 2),
 		series: [
 			{
 				type: 'heatmap',
