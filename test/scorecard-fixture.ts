@@ -214,3 +214,56 @@ export function expectedLate(recs: Records, month: string, frozenAt: number) {
 	const late = (xs: { at: number; ingested_at: number }[]) => xs.filter((x) => inMonth(x.at, month) && x.ingested_at > frozenAt).length;
 	return { contacts: late(recs.contacts), surveys: late(recs.surveys), 'mystery-shops': late(recs.shops), complaints: late(recs.complaints) };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Records in the public contract's shape, for tests that go through the ingest API of a server.
+
+export const SERVER_TEAMS = [
+	{ site: 'north', team: 'alpha' },
+	{ site: 'south', team: 'gamma' }
+];
+export interface ContractSurvey {
+	id: string;
+	at: number;
+	site: string;
+	team: string;
+	agent: string;
+	overall: number;
+	dimensions: Record<string, number>;
+	channel: string;
+}
+export const iso = <T extends { at: number }>(x: T) => ({ ...x, at: new Date(x.at).toISOString() });
+
+/** n contacts (opened, responded, resolved), n surveys, n/10 evaluations and n/10 complaints in [from, to); every tenth on the month's first edge. */
+export function contractRecords(prefix: string, n: number, month: { from: number }, from: number, to: number) {
+	const r = rng(prefix.charCodeAt(0));
+	const channels = ['phone', 'chat', 'email'] as const;
+	const out = {
+		contacts: [] as { id: string; at: number; site: string; team: string; agent: string; type: string; contact_id: string; channel: string; response_seconds?: number; first_contact?: boolean }[],
+		surveys: [] as ContractSurvey[],
+		shops: [] as ({ at: number } & Record<string, unknown>)[],
+		complaints: [] as ({ at: number } & Record<string, unknown>)[]
+	};
+	for (let i = 0; i < n; i++) {
+		const { site, team } = SERVER_TEAMS[i % 2];
+		const agent = `${team}-${i % 3}`;
+		const at = i % 10 === 0 ? (i % 20 === 0 ? month.from + 60_000 : month.from - 60_000) : Math.floor(from + r() * (to - from));
+		const channel = channels[i % 3];
+		const base = { site, team, agent };
+		const cid = `${prefix}k${i}`;
+		out.contacts.push({ ...base, id: `${prefix}o${i}`, at, type: 'opened', contact_id: cid, channel });
+		out.contacts.push({ ...base, id: `${prefix}r${i}`, at: at + 1000, type: 'responded', contact_id: cid, channel, response_seconds: Math.floor(r() * 60) });
+		out.contacts.push({ ...base, id: `${prefix}s${i}`, at: at + 2000, type: 'resolved', contact_id: cid, channel, first_contact: r() < 0.7 });
+		const quality = r();
+		const dimensions = Object.fromEntries(DEFAULT_DIMENSIONS.map((d) => [d, Math.max(1, Math.min(5, Math.round(1 + quality * 4 + (r() - 0.5) * 2)))]));
+		out.surveys.push({ ...base, id: `${prefix}v${i}`, at: at + 3000, overall: Math.max(1, Math.min(5, Math.round(1 + quality * 4))), dimensions, channel });
+		if (i % 10 === 5) {
+			const sections = Object.fromEntries(DEFAULT_FORM.sections.map((s) => [s.key, Math.round(55 + r() * 45)]));
+			out.shops.push({ ...base, id: `${prefix}m${i}`, at: at + 4000, shopper: `shopper-${i % 4}`, sections, comment: `Visit ${i}: greeted promptly` });
+			out.complaints.push({ ...base, id: `${prefix}q${i}a`, at: at + 5000, complaint_id: `${prefix}q${i}`, type: 'received', tier: 1 });
+			if (r() < 0.4) out.complaints.push({ ...base, id: `${prefix}q${i}b`, at: at + 5000 + 20 * HOUR, complaint_id: `${prefix}q${i}`, type: 'escalated', tier: 2 });
+			if (r() < 0.7) out.complaints.push({ ...base, id: `${prefix}q${i}c`, at: at + 5000 + 30 * HOUR, complaint_id: `${prefix}q${i}`, type: 'resolved' });
+		}
+	}
+	return out;
+}

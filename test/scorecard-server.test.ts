@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { startServer, type TestServer } from './support/server.ts';
 import { businessMonth, monthRange } from '../src/lib/time.ts';
+import { SERVER_TEAMS as TEAMS, contractRecords, iso, type ContractSurvey } from './scorecard-fixture.ts';
 
 const TZ = 'Europe/Paris';
 const MONTH = '2026-10';
@@ -34,47 +35,11 @@ async function signIn(email: string, password = PASSWORD) {
 	return cookieOf(r, 'sqm_session')!;
 }
 
-// Records: teams alpha (site north) and gamma (site south), October in Paris, plus some on its edges.
 const month = monthRange(MONTH, TZ);
-const TEAMS = [
-	{ site: 'north', team: 'alpha' },
-	{ site: 'south', team: 'gamma' }
-];
-const CHANNELS = ['phone', 'chat', 'email'] as const;
-interface Survey {
-	id: string;
-	at: number;
-	site: string;
-	team: string;
-	agent: string;
-	overall: number;
-	channel: string;
-}
-const contacts: { id: string; at: number; site: string; team: string; agent: string; type: string; contact_id: string; channel: string; response_seconds?: number; first_contact?: boolean }[] = [];
-const surveys: Survey[] = [];
-let seed = 3;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-function makeRecords(prefix: string, n: number, from: number, to: number) {
-	const out = { contacts: [] as typeof contacts, surveys: [] as Survey[] };
-	for (let i = 0; i < n; i++) {
-		const { site, team } = TEAMS[i % 2];
-		const agent = `${team}-${i % 3}`;
-		// Every tenth record sits within minutes of a month edge in Paris.
-		const at = i % 10 === 0 ? (i % 20 === 0 ? month.from + 60_000 : month.from - 60_000) : Math.floor(from + rand() * (to - from));
-		const channel = CHANNELS[i % 3];
-		const cid = `${prefix}k${i}`;
-		out.contacts.push({ id: `${prefix}o${i}`, at, site, team, agent, type: 'opened', contact_id: cid, channel });
-		out.contacts.push({ id: `${prefix}r${i}`, at: at + 1000, site, team, agent, type: 'responded', contact_id: cid, channel, response_seconds: Math.floor(rand() * 60) });
-		out.contacts.push({ id: `${prefix}s${i}`, at: at + 2000, site, team, agent, type: 'resolved', contact_id: cid, channel, first_contact: rand() < 0.7 });
-		out.surveys.push({ id: `${prefix}v${i}`, at: at + 3000, site, team, agent, overall: 1 + Math.floor(rand() * 5), channel });
-	}
-	return out;
-}
-const iso = <T extends { at: number }>(x: T) => ({ ...x, at: new Date(x.at).toISOString() });
-const first = makeRecords('a', 120, month.from, month.to - HOUR);
-const late = makeRecords('b', 40, month.from + HOUR, month.to - HOUR);
+const first = contractRecords('a', 120, month, month.from, month.to - HOUR);
+const late = contractRecords('b', 40, month, month.from + HOUR, month.to - HOUR);
 const inMonth = (x: { at: number }) => businessMonth(x.at, TZ) === MONTH;
-const csatOf = (xs: Survey[], team: string) => {
+const csatOf = (xs: ContractSurvey[], team: string) => {
 	const mine = xs.filter((x) => x.team === team && inMonth(x));
 	return mine.filter((x) => x.overall >= 4).length / mine.length;
 };
@@ -100,6 +65,8 @@ beforeAll(async () => {
 		const r = await s.post(stream, rows.map(iso));
 		expect(r.body.accepted, JSON.stringify(r.body.rejected?.[0])).toBe(rows.length);
 	}
+	for (const [stream, rows] of [['mystery-shops', first.shops], ['complaints', first.complaints]] as const)
+		expect((await s.post(stream, rows.map(iso))).body.accepted).toBe(rows.length);
 }, 300_000);
 afterAll(async () => {
 	await s?.stop();

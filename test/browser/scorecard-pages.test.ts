@@ -1,0 +1,79 @@
+// The scorecard and the drill-down in real headless Chromium: the page's KPI cells carry the numbers,
+// freezing from the page lands on the version, the print stylesheet hides the controls, a team cell
+// leads to its drill-down and on to the records. Screenshots of each for review.
+import fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, startServer, type TestServer } from '../support/server.ts';
+import { launchBrowser, signedInPage } from './board-helpers.ts';
+import { monthRange } from '../../src/lib/time.ts';
+import { contractRecords, iso } from '../scorecard-fixture.ts';
+
+const SHOTS = `${ROOT}/screenshots`;
+const TZ = 'Europe/Paris';
+const MONTH = '2026-10';
+let s: TestServer;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+	s = await startServer({ env: { BUSINESS_TZ: TZ } });
+	const month = monthRange(MONTH, TZ);
+	const recs = contractRecords('p', 300, month, month.from, month.to - 3_600_000);
+	for (const [stream, rows] of [
+		['contacts', recs.contacts],
+		['surveys', recs.surveys],
+		['mystery-shops', recs.shops],
+		['complaints', recs.complaints]
+	] as const)
+		expect((await s.post(stream, rows.map(iso))).body.accepted).toBe(rows.length);
+	browser = await launchBrowser();
+	page = await signedInPage(browser, s);
+	fs.mkdirSync(SHOTS, { recursive: true });
+}, 240_000);
+
+afterAll(async () => {
+	await browser?.close();
+	await s?.stop();
+});
+
+describe('scorecard in a browser', () => {
+	it('shows units, charts and tables; freezing lands on the version', async () => {
+		await page.goto(`${s.url}/scorecard/${MONTH}`);
+		const alpha = page.locator('[data-table="units-matrix"] tr[data-scope="team:alpha"] [data-kpi="csat"]');
+		expect(Number(await alpha.getAttribute('data-value'))).toBeGreaterThan(0);
+		expect(await page.locator('figure[data-chart] svg').count()).toBe(6);
+		expect(await page.locator('[data-section]').count()).toBe(7);
+		await page.screenshot({ path: `${SHOTS}/scorecard-live.png`, fullPage: true });
+
+		await Promise.all([page.waitForURL((u) => u.searchParams.get('v') === '1'), page.click('form[action="?/freeze"] button')]);
+		expect(await page.locator('[data-version="1"]').count()).toBe(1);
+		await page.fill('[data-section="units"] textarea', 'Both sites met the CSAT target; gamma’s response time needs attention.');
+		await page.click('[data-section="units"] .note-form button');
+		await expect.poll(() => page.locator('[data-note="units"]').count(), { timeout: 20_000 }).toBe(1);
+		await page.screenshot({ path: `${SHOTS}/scorecard-frozen.png`, fullPage: false });
+	});
+
+	it('prints without the controls', async () => {
+		await page.emulateMedia({ media: 'print' });
+		expect(await page.locator('.no-print').first().isVisible()).toBe(false);
+		expect(await page.locator('[data-table="units-matrix"]').isVisible()).toBe(true);
+		await page.screenshot({ path: `${SHOTS}/scorecard-print.png`, fullPage: false });
+		await page.emulateMedia({ media: 'screen' });
+	});
+
+	it('a team cell leads to the drill-down, then to the records behind it', async () => {
+		await page.goto(`${s.url}/scorecard/${MONTH}`);
+		await Promise.all([page.waitForURL((u) => u.pathname === '/drill'), page.click('tr[data-scope="team:alpha"] th a')]);
+		expect(new URL(page.url()).searchParams.get('team')).toBe('alpha');
+		expect(await page.locator('tr[data-scope^="agent:"]').count()).toBe(3);
+		await page.screenshot({ path: `${SHOTS}/drill-team.png`, fullPage: true });
+
+		await page.selectOption('select[name=channel]', 'phone');
+		await Promise.all([page.waitForURL((u) => u.searchParams.get('channel') === 'phone'), page.click('[data-filters] button')]);
+		await Promise.all([page.waitForURL((u) => u.pathname === '/drill/records/surveys'), page.click('[data-records="surveys"]')]);
+		expect(new URL(page.url()).searchParams.get('team')).toBe('alpha');
+		expect(Number(await page.locator('[data-total]').getAttribute('data-total'))).toBeGreaterThan(0);
+		await page.screenshot({ path: `${SHOTS}/drill-surveys.png`, fullPage: false });
+	});
+});
