@@ -1,5 +1,5 @@
 // Graceful close, back-pressure and ClickHouse being unavailable, over real HTTP and real chDB.
-import { createClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ClickHouse } from '../src/lib/server/clickhouse/client.ts';
 import { startIngest, type IngestServer } from './support/ingest-server.ts';
@@ -54,7 +54,11 @@ describe('graceful close and back-pressure', () => {
 describe('ClickHouse unavailable', () => {
 	it('answers 503 with Retry-After, commits nothing, and /readyz-style isReady() is false', async () => {
 		// A server URL where nothing listens: every query fails to connect.
-		const client = createClient({ url: 'http://127.0.0.1:4199', request_timeout: 2000 });
+		const client = createClient({
+			url: 'http://127.0.0.1:4199',
+			request_timeout: 2000,
+			log: { level: ClickHouseLogLevel.OFF } // the refused connections are the point here
+		});
 		const down: ClickHouse = {
 			client,
 			mode: 'server',
