@@ -66,7 +66,7 @@ function driversOption(d: ScorecardData): EChartsOption {
 	});
 	return {
 		animation: false,
-		grid: { left: 48, right: 24, top: 24, bottom: 40 },
+		grid: { left: 48, right: 96, top: 24, bottom: 40 },
 		xAxis: { type: 'value', name: t('scorecard.drivers.importance'), nameLocation: 'middle', nameGap: 24, scale: true, ...axis },
 		yAxis: { type: 'value', name: t('scorecard.drivers.mean'), nameLocation: 'middle', nameGap: 32, min: 1, max: 5, ...axis },
 		series: [

@@ -173,6 +173,8 @@ export function scorecardPdf({ data, snapshot, locale }: PdfInput): Promise<Buff
 		['satPerf', ['satFcr', 'satResponse']]
 	];
 	for (const [section, charts] of sections) {
+		// Keep a heading with its first chart: never alone at the foot of a page.
+		if (charts[0]) ensure(CHARTS[charts[0]].height + 60);
 		heading(tables[section].title);
 		if (section === 'drivers' && data.drivers.points.some((x) => x.smallSample)) {
 			doc.font(font.body).fontSize(9).fillColor(p.status.amber).text(s(t('scorecard.drivers.warning', { min: data.drivers.minSample })), MARGIN);
