@@ -295,7 +295,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 		};
 		req.on('data', onData);
 		req.once('end', () => resolve(Buffer.concat(chunks, size)));
-		req.once('error', reject);
+		// The client went away mid-body: nothing was enqueued, there is no one to answer.
+		req.once('error', () => reject(new BodyError(400, 'the request body was cut off')));
 	});
 }
 
