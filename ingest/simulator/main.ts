@@ -65,17 +65,19 @@ if (until !== undefined && (Number.isNaN(until) || until > Date.now()))
 
 const now = until ?? Date.now();
 const state = readState(stateFile) ?? freshState(seed, contactsPerDay, backfillDays, now, config.businessTz);
-// Another seed or volume would regenerate different records for days already posted.
-if (state.seed !== seed || state.contactsPerDay !== contactsPerDay)
+// Another seed, volume or zone would regenerate different records for days already posted.
+if (state.seed !== seed || state.contactsPerDay !== contactsPerDay || state.tz !== config.businessTz)
 	fail(
-		`${stateFile} was written with --seed ${state.seed} --contacts-per-day ${state.contactsPerDay}; ` +
-			'pass those, or remove the file (and the data) to start over'
+		`${stateFile} was written with --seed ${state.seed} --contacts-per-day ${state.contactsPerDay} and ` +
+			`BUSINESS_TZ=${state.tz}; use those, or remove the file (and the data) to start over`
 	);
 
 const tty = process.stderr.isTTY === true;
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
-const duration = (s: number) =>
-	s >= 60 ? `${Math.floor(s / 60)}m ${Math.round(s % 60)}s` : `${Math.round(s)}s`;
+function duration(seconds: number) {
+	const s = Math.round(seconds);
+	return s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
+}
 /** One updating line on a terminal, a line every `everyMs` otherwise. */
 function status(line: string, force = false, everyMs = 5000) {
 	if (tty) process.stderr.write(`\r\x1b[K${line}`);

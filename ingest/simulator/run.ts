@@ -28,6 +28,8 @@ export interface SimState {
 	version: 1;
 	seed: number;
 	contactsPerDay: number;
+	/** BUSINESS_TZ the days were generated in. */
+	tz: string;
 	firstDay: string;
 	postedUntil: number;
 	/** First minute of live-only contacts; unset until the first live run. */
@@ -44,7 +46,7 @@ export function freshState(
 	tz: string
 ): SimState {
 	const firstDay = addDays(localTime(now, tz).day, -backfillDays);
-	return { version: 1, seed, contactsPerDay, firstDay, postedUntil: localHourStart(firstDay, 0, tz) - 1 };
+	return { version: 1, seed, contactsPerDay, tz, firstDay, postedUntil: localHourStart(firstDay, 0, tz) - 1 };
 }
 
 export function readState(file: string): SimState | undefined {
