@@ -422,6 +422,14 @@ describe('cross-origin, sign-in limits, cookies, secrets at rest', () => {
 		const overview = await (await get('/admin', cookies.admin)).text();
 		expect(overview).toContain('data-event="login_blocked"');
 		expect(overview).toContain('data-event="login_failed"');
+		// Its counts agree with the store.
+		const users = (await store.listUsers()).length;
+		const activeKeys = (await store.listIngestKeys()).filter((k) => k.revokedAt === null).length;
+		const liveScreens = (await store.listScreens()).filter((x) => x.paired && x.revokedAt === null).length;
+		expect([users, activeKeys, liveScreens]).toEqual([5, 0, 0]);
+		expect(overview).toContain(`data-count="users">${users}<`);
+		expect(overview).toContain(`data-count="keys">${activeKeys}<`);
+		expect(overview).toContain(`data-count="screens">${liveScreens}<`);
 	});
 
 	it('sets session cookies HttpOnly, SameSite=Lax, with an expiry, and Secure only behind https', async () => {
