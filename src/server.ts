@@ -25,13 +25,6 @@ const OWN_PROTOCOL_HEADER = 'x-sqm-connection-protocol';
 const ownProtocol = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
 if (ownProtocol) process.env.PROTOCOL_HEADER = OWN_PROTOCOL_HEADER;
 
-// adapter-node takes the scheme from PROTOCOL_HEADER and otherwise assumes https, which would make
-// every origin check fail and mark cookies Secure on a plain-http deployment. Unless the operator
-// configured ORIGIN or PROTOCOL_HEADER (a TLS proxy in front), the scheme is the connection's own.
-const OWN_PROTOCOL_HEADER = 'x-sqm-connection-protocol';
-const ownProtocol = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
-if (ownProtocol) process.env.PROTOCOL_HEADER = OWN_PROTOCOL_HEADER;
-
 const buildHandler = new URL('../build/handler.js', import.meta.url);
 const { handler: kit } = (await import(buildHandler.href).catch((e) => {
 	console.error(`no SvelteKit build at ${fileURLToPath(buildHandler)}: run \`npm run build\` first (${e.message})`);
@@ -46,8 +39,6 @@ const server = http.createServer((req, res) => {
 		res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '2' });
 		return res.end(JSON.stringify({ error: 'starting: ClickHouse is not ready yet' }));
 	}
-	// Always overwritten: a client cannot claim https by sending the header itself.
-	if (ownProtocol) req.headers[OWN_PROTOCOL_HEADER] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
 	// Always overwritten: a client cannot claim https by sending the header itself.
 	if (ownProtocol) req.headers[OWN_PROTOCOL_HEADER] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
 	kit(req, res);
