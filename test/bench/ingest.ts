@@ -41,6 +41,8 @@ interface ClientJob {
 }
 interface ClientResult {
 	seconds: number;
+	/** CPU time of the client process while sending, µs. */
+	cpuMicros: number;
 	accepted: number;
 	latenciesMs: number[];
 	failures: number;
@@ -97,6 +99,7 @@ async function runClient(job: ClientJob): Promise<ClientResult> {
 		else failures++;
 	};
 	const start = performance.now();
+	const cpu = process.cpuUsage();
 	if (job.rate) {
 		// Open loop: each request leaves on its schedule, whether or not earlier ones were answered.
 		const intervalMs = (1000 * job.perRequest) / job.rate;
@@ -116,7 +119,14 @@ async function runClient(job: ClientJob): Promise<ClientResult> {
 			})
 		);
 	}
-	return { seconds: (performance.now() - start) / 1000, accepted, latenciesMs, failures };
+	const used = process.cpuUsage(cpu);
+	return {
+		seconds: (performance.now() - start) / 1000,
+		cpuMicros: used.user + used.system,
+		accepted,
+		latenciesMs,
+		failures
+	};
 }
 
 function clientProcess(job: ClientJob): Promise<ClientResult> {
@@ -164,7 +174,17 @@ async function main() {
 
 	const httpRates: number[] = [];
 	const rawRates: number[] = [];
+	// CPU per event (this process, chDB's threads included; and the client process): a figure the
+	// other processes on the machine disturb far less than the rates.
+	const httpCpu: number[] = [];
+	const clientCpu: number[] = [];
+	const rawCpu: number[] = [];
+	const cpuMicros = (since: NodeJS.CpuUsage) => {
+		const u = process.cpuUsage(since);
+		return u.user + u.system;
+	};
 	for (let run = 1; run <= RUNS; run++) {
+		const serverCpu = process.cpuUsage();
 		const h = await clientProcess({
 			url,
 			prefix: `h${run}`,
@@ -175,6 +195,8 @@ async function main() {
 		if (h.failures || h.accepted !== RECORDS_PER_RUN)
 			throw new Error(`run ${run}: ${h.failures} failed requests, ${h.accepted} accepted`);
 		httpRates.push(h.accepted / h.seconds);
+		httpCpu.push(cpuMicros(serverCpu) / RECORDS_PER_RUN);
+		clientCpu.push(h.cpuMicros / RECORDS_PER_RUN);
 
 		// The same rows (other ids), already converted: only the engine's insert is timed.
 		const rows = records('contacts', RECORDS_PER_RUN, { prefix: `r${run}`, seed: 1 }).map(
@@ -183,6 +205,7 @@ async function main() {
 		const chunks: object[][] = [];
 		for (let i = 0; i < rows.length; i += PER_REQUEST) chunks.push(rows.slice(i, i + PER_REQUEST));
 		let next = 0;
+		const rawStart = process.cpuUsage();
 		const t = performance.now();
 		await Promise.all(
 			Array.from({ length: CLIENTS }, async () => {
@@ -190,6 +213,7 @@ async function main() {
 			})
 		);
 		rawRates.push(RECORDS_PER_RUN / ((performance.now() - t) / 1000));
+		rawCpu.push(cpuMicros(rawStart) / RECORDS_PER_RUN);
 		const st = service.stats();
 		console.log(
 			`run ${run}: HTTP ${fmt(httpRates.at(-1)!)} events/s (request p50 ${median(h.latenciesMs).toFixed(0)} ms, batch p50 ${st.batches.sizeP50} rows, commit p50 ${st.commitLatencyMs.p50} ms), raw ${fmt(rawRates.at(-1)!)} rows/s`
@@ -215,6 +239,10 @@ async function main() {
 		`raw inserts           median ${fmt(rawMedian)} rows/s     (runs: ${rawRates.map(fmt).join(', ')})`
 	);
 	console.log(`ratio HTTP / raw      ${((100 * httpMedian) / rawMedian).toFixed(0)}%`);
+	console.log(
+		`CPU per event (median): HTTP server ${median(httpCpu).toFixed(1)} µs (+ clients ${median(clientCpu).toFixed(1)} µs), raw ${median(rawCpu).toFixed(1)} µs; ` +
+			`2 idle cores would allow about ${fmt(2e6 / median(httpCpu))} events/s for the server alone, ${fmt(2e6 / median(rawCpu))} rows/s raw`
+	);
 	console.log(
 		`paced ${fmt(PACED_RATE)} events/s (${PACED_PER_REQUEST}/request, ${PACED_SECONDS} s, ${paced.latenciesMs.length} requests): ` +
 			`achieved ${fmt(paced.accepted / paced.seconds)} events/s, latency p50 ${quantile(paced.latenciesMs, 0.5).toFixed(0)} ms, ` +
