@@ -39,6 +39,8 @@ const WEEKEND_FACTOR = 0.55;
 const BAD_HOUR_CANDIDATES = [10, 11, 14, 15, 16];
 
 const CHANNEL_SHARE: Record<Channel, number> = { phone: 45, chat: 28, email: 12, in_person: 10, field: 5 };
+const CHANNELS = Object.keys(CHANNEL_SHARE) as Channel[];
+const CHANNEL_WEIGHTS = CHANNELS.map((c) => CHANNEL_SHARE[c]);
 const RESPONSE_MEDIAN_S: Record<Channel, number> = {
 	phone: 12,
 	chat: 18,
@@ -106,7 +108,7 @@ function routingOf(org: Org): Record<Channel, Routing> {
 	if (!r) {
 		const siteSize = new Map(org.sites.map((s) => [s.id, s.size]));
 		r = {} as Record<Channel, Routing>;
-		for (const channel of Object.keys(CHANNEL_SHARE) as Channel[]) {
+		for (const channel of CHANNELS) {
 			const teams = org.teams.filter((t) => TEAM_CHANNELS[t.kind].includes(channel));
 			r[channel] = { teams, weights: teams.map((t) => siteSize.get(t.site)!) };
 		}
@@ -139,8 +141,7 @@ interface ContactSpec {
 
 function makeContact(ctx: Ctx, spec: ContactSpec) {
 	const { rng, org, out } = ctx;
-	const channels = Object.keys(CHANNEL_SHARE) as Channel[];
-	const channel = spec.channel ?? channels[rng.weighted(channels.map((c) => CHANNEL_SHARE[c]))];
+	const channel = spec.channel ?? CHANNELS[rng.weighted(CHANNEL_WEIGHTS)];
 	const routing = routingOf(org)[channel];
 	const team = spec.team ?? routing.teams[rng.weighted(routing.weights)];
 	const site = siteOf(org, team.site);
@@ -245,6 +246,7 @@ function makeContact(ctx: Ctx, spec: ContactSpec) {
 	if (ctx.live || spec.isRepeat) return;
 
 	// "Do not make the customer call twice": an unresolved or wrong answer brings the customer back.
+	// Its id adds '.2': base-36 indexes never contain a dot, so it cannot collide with another contact.
 	if (rng.chance(!firstContact || error ? 0.5 : 0.03))
 		makeContact(ctx, {
 			contactId: `${cid}.2`,
