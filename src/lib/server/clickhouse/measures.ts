@@ -191,6 +191,10 @@ const repeatContact = family<{ k: string; opened: number; repeats: number }>({
 					WHERE type = 'opened' AND customer != ''
 						AND at >= fromUnixTimestamp64Milli({from:Int64} - {repeatMs:Int64}, 'UTC')
 						AND at < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
+						AND customer IN (
+							SELECT customer FROM contacts_v1
+							WHERE type = 'opened' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${inWindow('at')}
+						)
 				) AS p ON p.customer = o.customer
 				GROUP BY o.k, o.id, o.contact_id
 			)
@@ -300,10 +304,15 @@ const closedWithinLimit = family<{ k: string; resolved: number; within: number }
 // type); the state at t is that of the event whose interval holds t, and the entity belongs to that
 // event's site, team and agent (a complaint escalated to another team counts there). sumForEach counts
 // per point. A duplicate row only adds an empty interval, so it cannot change a state.
-const intervals = (order: string) =>
+// Only the owner columns the scope and grouping need: the window sorts every column it carries.
+type Owner = 'site' | 'team' | 'agent';
+const intervals = (order: string, owners: Owner[]) =>
 	`toUnixTimestamp64Milli(at) AS start,
-	leadInFrame(toUnixTimestamp64Milli(at), 1, toInt64(9e18)) OVER (PARTITION BY ${order} ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING) AS next,
-	site AS o_site, team AS o_team, agent AS o_agent`;
+	leadInFrame(toUnixTimestamp64Milli(at), 1, toInt64(9e18)) OVER (PARTITION BY ${order} ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING) AS next
+	${owners.map((c) => `, ${c} AS o_${c}`).join('')}`;
+const ownersFor = (kind: ScopeKind, g: Grouping): Owner[] => [
+	...new Set([...(kind === 'org' ? [] : [kind]), ...(g.kind === 'child' ? [g.column] : [])])
+];
 const atPoints = (condition: string) =>
 	`sumForEach(arrayMap(t -> toUInt64(start <= t AND t < next AND ${condition}), {points:Array(Int64)}))`;
 const upToLastPoint = 'toUnixTimestamp64Milli(at) <= arrayMax({points:Array(Int64)})';
@@ -313,13 +322,19 @@ const upToLastPoint = 'toUnixTimestamp64Milli(at) <= arrayMax({points:Array(Int6
 const touching = (kind: ScopeKind, id: string, table: string) =>
 	kind === 'org' ? '1' : `${id} IN (SELECT ${id} FROM ${table} WHERE ${scopeFilter(kind, ROW)})`;
 
-const contactIntervals = (kind: ScopeKind) => `SELECT type, ${intervals('contact_id ORDER BY at, type')}
+const contactIntervals = (
+	kind: ScopeKind,
+	owners: Owner[]
+) => `SELECT type, ${intervals('contact_id ORDER BY at, type', owners)}
 	FROM contacts_v1
 	WHERE type IN ('opened', 'resolved', 'reopened') AND ${upToLastPoint} AND ${touching(kind, 'contact_id', 'contacts_v1')}`;
 
 // Per complaint event, also the tier and entry time of the latest received/escalated event so far.
-const complaintIntervals = (kind: ScopeKind) => `SELECT type NOT IN ('resolved', 'closed') AS is_open,
-		${intervals('complaint_id ORDER BY at, type')},
+const complaintIntervals = (
+	kind: ScopeKind,
+	owners: Owner[]
+) => `SELECT type NOT IN ('resolved', 'closed') AS is_open,
+		${intervals('complaint_id ORDER BY at, type', owners)},
 		max(if(type IN ('received', 'escalated'), toUnixTimestamp64Milli(at), -1)) OVER so_far AS entered,
 		argMax(assumeNotNull(tier), (type IN ('received', 'escalated'), at, assumeNotNull(tier))) OVER so_far AS tier
 	FROM complaints_v1
@@ -331,7 +346,7 @@ const backlog = stateFamily<{ k: string; open: number[] }>({
 	name: 'backlog',
 	keys: ['backlog'],
 	sql(ctx) {
-		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('1')} AS open FROM (${contactIntervals(ctx.q.scope.kind)})
+		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('1')} AS open FROM (${contactIntervals(ctx.q.scope.kind, ownersFor(ctx.q.scope.kind, ctx.g))})
 			WHERE type IN ('opened', 'reopened') AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
 			GROUP BY k`;
 	},
@@ -343,7 +358,7 @@ const complaintState = stateFamily<{ k: string; open: number[]; overdue: number[
 	keys: ['complaints_open', 'complaints_overdue'],
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('is_open')} AS open, ${atPoints(OVERDUE)} AS overdue
-			FROM (${complaintIntervals(ctx.q.scope.kind)})
+			FROM (${complaintIntervals(ctx.q.scope.kind, ownersFor(ctx.q.scope.kind, ctx.g))})
 			WHERE entered >= 0 AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
 			GROUP BY k`;
 	},
@@ -627,7 +642,7 @@ export async function complaintHeatTierTeam(
 	const limits = q.tierLimitHours ?? DEFAULT_TIER_LIMIT_HOURS;
 	const sql = `WITH {now:Int64} AS t
 		SELECT tier, o_team AS team, count() AS open, countIf(${OVERDUE}) AS overdue
-		FROM (${complaintIntervals(q.scope.kind)})
+		FROM (${complaintIntervals(q.scope.kind, ownersFor(q.scope.kind, { kind: 'child', column: 'team' }))})
 		WHERE entered >= 0 AND is_open AND start <= t AND t < next AND ${scopeFilter(q.scope.kind, OWNER)}
 		GROUP BY tier, team ORDER BY tier, team`;
 	return select<TierTeamCell>(ch, sql, {
