@@ -48,6 +48,20 @@ describe('graceful close and back-pressure', () => {
 		expect(after.headers['retry-after']).toBe('1');
 		expect(after.body.error).toContain('shutting down');
 		expect(await s.service.isReady()).toBe(false);
+		await s.close(); // one chDB data directory per process: free it for the next test
+	});
+});
+
+describe('stats log', () => {
+	it('logs a stats line periodically with per-stream counts and commit latency', async () => {
+		const lines: string[] = [];
+		const s = await start({ port: 4107, log: (m) => lines.push(m), statsLogIntervalMs: 50 });
+		expect((await s.post('complaints', records('complaints', 7, { prefix: 'log' }))).body.accepted).toBe(7);
+		await s.post('complaints', [{ id: 'log-bad' }]);
+		await until(() => lines.some((l) => l.includes('complaints +7/=0/x1')));
+		expect(lines.find((l) => l.includes('complaints +7/=0/x1'))).toMatch(
+			/^ingest stats: .*queue 0; batches 1, .*commit p50 [\d.]+ ms, p99 [\d.]+ ms$/
+		);
 	});
 });
 

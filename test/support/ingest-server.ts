@@ -4,7 +4,8 @@
 //   await s.post('contacts', [record…])                      JSON → { status, headers, body }
 //   await s.send('contacts', 'text', 'application/x-ndjson')  any body and content type
 //   await s.rows<T>('SELECT …')                              read back through the same ClickHouse
-//   await s.close()                                          graceful: flush, close HTTP and chDB
+//   await s.close()                                          graceful: flush, close HTTP and chDB (once)
+// One embedded chDB data directory per process: close one server before starting the next.
 import fs from 'node:fs';
 import http from 'node:http';
 import { loadConfig, type Config } from '../../src/lib/server/config.ts';
@@ -44,6 +45,8 @@ export interface StartIngestOptions {
 	port: number;
 	ingest?: Partial<Config['ingest']>;
 	afterInsert?: IngestServiceOptions['afterInsert'];
+	log?: IngestServiceOptions['log'];
+	statsLogIntervalMs?: number;
 	/** An already open ClickHouse (closed by the caller); a fresh embedded one otherwise. */
 	ch?: ClickHouse;
 }
@@ -62,7 +65,8 @@ export async function startIngest(opts: StartIngestOptions): Promise<IngestServe
 		config,
 		commits: bus,
 		authenticate: envKeyAuthenticator(config.ingestKeys),
-		log: () => {},
+		log: opts.log ?? (() => {}),
+		statsLogIntervalMs: opts.statsLogIntervalMs,
 		afterInsert: opts.afterInsert
 	});
 	const server = http.createServer((req, res) => void service.handle(req, res));
@@ -75,6 +79,7 @@ export async function startIngest(opts: StartIngestOptions): Promise<IngestServe
 			authorization: `Bearer ${key}`
 		});
 
+	let closed = false;
 	return {
 		url,
 		dataDir,
@@ -86,6 +91,8 @@ export async function startIngest(opts: StartIngestOptions): Promise<IngestServe
 		post: (stream, records, key) => send(stream, JSON.stringify(records), 'application/json', key),
 		rows: (query, params) => select(ch, query, params),
 		async close() {
+			if (closed) return;
+			closed = true;
 			await service.close();
 			server.closeAllConnections();
 			await new Promise((r) => server.close(r));
