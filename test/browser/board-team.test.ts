@@ -135,5 +135,5 @@ describe('team board', () => {
 		expect(await tile.innerText()).not.toContain('STALE');
 		expect(await tileValue(page, SCOPE, 'complaints_open')).toBe(2);
 		expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
-	});
+	}, 180_000);
 });

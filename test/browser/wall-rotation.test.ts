@@ -38,7 +38,7 @@ describe('wallboard', () => {
 		await page.goto(`${s.url}/wall?boards=team:beta,team:gamma&dwell=${DWELL_S}`);
 		await page.waitForSelector('[data-slot="team:beta"] [data-kpi="backlog"]');
 		expect(await page.locator('nav').count()).toBe(0);
-		expect(await page.locator('.wall time.clock').textContent()).toMatch(/\d\d:\d\d/);
+		expect(await page.locator('[data-shown="true"] time.clock').textContent()).toMatch(/\d\d:\d\d/);
 		const bg = await page.evaluate(() => getComputedStyle(document.querySelector('.wall')!).backgroundColor);
 		expect(bg).toBe('rgb(13, 17, 23)');
 		const tile = page.locator('[data-slot="team:beta"] [data-kpi="backlog"]');
