@@ -283,3 +283,26 @@ export async function insertRecords(ch: ClickHouse, records: Records, batch = 50
 			});
 	}
 }
+
+export const STREAM_OF: Record<keyof Records, 'contacts' | 'surveys' | 'mystery-shops' | 'complaints'> = {
+	contacts: 'contacts',
+	surveys: 'surveys',
+	mysteryShops: 'mystery-shops',
+	complaints: 'complaints'
+};
+
+/**
+ * A stored row as a client would post it to the ingest API: empty and null optional fields left out,
+ * the score (computed at ingest) dropped, `at` as epoch milliseconds.
+ */
+export function toContractRecord(row: Placed & Record<string, unknown>): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const [k, v] of Object.entries(row)) {
+		if (k === 'score' || v === null || v === '') continue;
+		if (k === 'critical_failures' && Array.isArray(v) && v.length === 0) continue;
+		// The contract allows `error` on resolved contacts only (stored false elsewhere).
+		if (k === 'error' && row.type !== 'resolved') continue;
+		out[k] = v;
+	}
+	return out;
+}
