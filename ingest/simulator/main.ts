@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/lib/server/config.ts';
 import { buildOrg } from './org.ts';
-import { Poster, type PostResult } from './poster.ts';
+import { Poster, StoppedError, type PostResult } from './poster.ts';
 import { catchUp, freshState, live, readState, writeState, type Progress, type Sim } from './run.ts';
 
 const USAGE = `Usage: npm run simulate -- [options]
@@ -127,9 +127,20 @@ const progress: Progress = {
 	}
 };
 
+// During the backfill a signal exits at once (the state file already marks the last completed day);
+// live, it stops the loop and any post waiting to retry, and saves how far it has posted.
+const stop = new AbortController();
+let streaming = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+	process.on(signal, () => {
+		if (!streaming || stop.signal.aborted) process.exit(130);
+		stop.abort();
+	});
+
 const poster = new Poster({
 	url,
 	key,
+	signal: stop.signal,
 	onRetry(reason, waitMs) {
 		// A server that is down for a while gets a line when the reason changes and every 30 s, not per retry.
 		if (reason === lastRetry.reason && Date.now() - lastRetry.at < 30_000) return;
@@ -147,16 +158,6 @@ const sim: Sim = {
 	stateFile
 };
 writeState(stateFile, state);
-
-// During the backfill a signal exits at once (the state file already marks the last completed day);
-// live, it stops the loop, which saves how far it has posted.
-const stop = new AbortController();
-let streaming = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-	process.on(signal, () => {
-		if (!streaming || stop.signal.aborted) process.exit(130);
-		stop.abort();
-	});
 
 try {
 	await catchUp(sim, now, progress);
@@ -193,6 +194,8 @@ try {
 	}
 } catch (e) {
 	writeState(stateFile, state);
+	// Stopped by a signal while a post was in flight or waiting to retry: a normal end.
+	if (e instanceof StoppedError) process.exit(0);
 	console.error(`\nsimulate: ${(e as Error).message}`);
 	process.exit(1);
 }

@@ -1,7 +1,7 @@
 // The poster against a real HTTP server on loopback that plays an ingest API having a bad moment.
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IngestError, Poster, retryAfterMs } from './poster.ts';
+import { IngestError, Poster, StoppedError, retryAfterMs } from './poster.ts';
 
 const PORT = 4260;
 const URL = `http://127.0.0.1:${PORT}`;
@@ -101,6 +101,19 @@ describe('Poster', () => {
 		server = undefined;
 		const poster = new Poster({ url: URL, key: 'k', giveUpAfterMs: 600 });
 		await expect(poster.post({ contacts: [{ id: 'a' }] })).rejects.toBeInstanceOf(IngestError);
+	});
+
+	it('stops retrying at once when told to stop', async () => {
+		await serve([
+			{ status: 503, headers: { 'retry-after': '30' }, body: { error: 'ClickHouse unavailable' } }
+		]);
+		const stop = new AbortController();
+		const poster = new Poster({ url: URL, key: 'k', signal: stop.signal });
+		const started = Date.now();
+		const pending = poster.post({ contacts: [{ id: 'a' }] });
+		setTimeout(() => stop.abort(), 300);
+		await expect(pending).rejects.toBeInstanceOf(StoppedError);
+		expect(Date.now() - started).toBeLessThan(5000);
 	});
 
 	it('reads Retry-After as seconds or an HTTP date', () => {

@@ -29,11 +29,11 @@ export interface PosterOptions {
 	/** Requests in flight at once. */
 	concurrency?: number;
 	giveUpAfterMs?: number;
+	/** Once aborted, a request in flight or waiting to retry fails with StoppedError. */
+	signal?: AbortSignal;
 	/** Called before each retry with the reason and the wait. */
 	onRetry?: (reason: string, waitMs: number) => void;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Retry-After in seconds or as an HTTP date; one second when absent or unreadable. */
 export function retryAfterMs(header: string | null, now = Date.now()): number {
@@ -45,6 +45,8 @@ export function retryAfterMs(header: string | null, now = Date.now()): number {
 }
 
 export class IngestError extends Error {}
+/** The poster was told to stop (its signal aborted). */
+export class StoppedError extends Error {}
 
 export class Poster {
 	private readonly batchSize: number;
@@ -57,6 +59,17 @@ export class Poster {
 		this.giveUpAfterMs = opts.giveUpAfterMs ?? 5 * 60_000;
 	}
 
+	private sleep(ms: number) {
+		return new Promise<void>((resolve) => {
+			const timer = setTimeout(done, ms);
+			this.opts.signal?.addEventListener('abort', done, { once: true });
+			function done() {
+				clearTimeout(timer);
+				resolve();
+			}
+		});
+	}
+
 	/** Posts one request's worth of records (NDJSON), retrying 503 and connection errors. */
 	async postBatch(stream: Stream, records: readonly object[]): Promise<PostResult> {
 		const body = records.map((r) => JSON.stringify(r)).join('\n');
@@ -64,13 +77,15 @@ export class Poster {
 		let failingSince: number | undefined;
 		let backoffMs = 250;
 		for (;;) {
+			if (this.opts.signal?.aborted) throw new StoppedError('stopped');
 			let reason: string;
 			let waitMs: number;
 			try {
 				const res = await fetch(endpoint, {
 					method: 'POST',
 					headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${this.opts.key}` },
-					body
+					body,
+					signal: this.opts.signal
 				});
 				if (res.ok) return (await res.json()) as PostResult;
 				const text = await res.text();
@@ -80,6 +95,7 @@ export class Poster {
 				waitMs = retryAfterMs(res.headers.get('retry-after'));
 			} catch (e) {
 				if (e instanceof IngestError) throw e;
+				if (this.opts.signal?.aborted) throw new StoppedError('stopped');
 				// fetch rejects on refused or reset connections: the server may be starting or restarting.
 				const cause = (e as { cause?: { code?: string } }).cause?.code;
 				reason = `${(e as Error).message}${cause ? ` (${cause})` : ''}`;
@@ -92,7 +108,7 @@ export class Poster {
 					`POST ${endpoint} kept failing for ${Math.round(this.giveUpAfterMs / 1000)} s: ${reason}`
 				);
 			this.opts.onRetry?.(reason, waitMs);
-			await sleep(waitMs);
+			await this.sleep(waitMs);
 		}
 	}
 
