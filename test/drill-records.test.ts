@@ -2,7 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import type { ClickHouse } from '../src/lib/server/clickhouse/client.ts';
-import { listComplaints, listContacts, listEvaluations, listSurveys, spreadBy, type RecordFilter } from '../src/lib/server/clickhouse/records.ts';
+import {
+	listComplaints,
+	listContacts,
+	listEvaluations,
+	listSurveys,
+	spreadBy,
+	type RecordFilter
+} from '../src/lib/server/clickhouse/records.ts';
 import { SERVICE_LEVEL_SECONDS } from '../src/lib/measures.ts';
 import { monthRange } from '../src/lib/time.ts';
 import { MONTH, TZ, freshClickHouse, insertRecords, makeRecords } from './scorecard-fixture.ts';
@@ -27,14 +34,18 @@ describe('drill-down record lists', () => {
 	const f: RecordFilter = { team: 'SH-Phone', from, to, channel: 'phone', customerTier: 'standard' };
 
 	it('contacts: one row per contact with the filters applied, paged', async () => {
-		const events = recs.contacts.filter((c) => c.team === 'SH-Phone' && c.channel === 'phone' && c.customer_tier === 'standard' && inRange(c));
+		const events = recs.contacts.filter(
+			(c) => c.team === 'SH-Phone' && c.channel === 'phone' && c.customer_tier === 'standard' && inRange(c)
+		);
 		const ids = new Set(events.map((c) => c.contact_id));
 		const p1 = await listContacts(ch, f, { offset: 0, limit: 10 });
 		expect(p1.total).toBe(ids.size);
 		expect(p1.rows.length).toBe(Math.min(10, ids.size));
 		const all = await listContacts(ch, f, { offset: 0, limit: 10_000 });
 		expect(new Set(all.rows.map((r) => r.contact_id))).toEqual(ids);
-		expect(all.rows.every((r) => r.team === 'SH-Phone' && r.channel === 'phone' && r.customer_tier === 'standard')).toBe(true);
+		expect(
+			all.rows.every((r) => r.team === 'SH-Phone' && r.channel === 'phone' && r.customer_tier === 'standard')
+		).toBe(true);
 		const p2 = await listContacts(ch, f, { offset: 10, limit: 10 });
 		expect(p2.rows.map((r) => r.contact_id)).toEqual(all.rows.slice(10, 20).map((r) => r.contact_id));
 	});
@@ -58,12 +69,16 @@ describe('drill-down record lists', () => {
 	});
 
 	it('complaints received in the range, each with its tier history, limit and state', async () => {
-		const received = recs.complaints.filter((c) => c.type === 'received' && c.team === 'BJ-Field' && inRange(c));
+		const received = recs.complaints.filter(
+			(c) => c.type === 'received' && c.team === 'BJ-Field' && inRange(c)
+		);
 		const r = await listComplaints(ch, { team: 'BJ-Field', from, to }, { offset: 0, limit: 10_000 }, NOW);
 		expect(r.total).toBe(received.length);
 		expect(r.rows.length).toBe(received.length);
 		for (const row of r.rows) {
-			const events = recs.complaints.filter((c) => c.complaint_id === row.complaint_id).sort((a, b) => a.at - b.at);
+			const events = recs.complaints
+				.filter((c) => c.complaint_id === row.complaint_id)
+				.sort((a, b) => a.at - b.at);
 			expect(row.history.map((h) => h[1])).toEqual(events.map((e) => e.type));
 			const entry = events.filter((e) => e.type === 'received' || e.type === 'escalated').at(-1)!;
 			expect(row.tier).toBe(entry.tier);
@@ -71,7 +86,9 @@ describe('drill-down record lists', () => {
 			expect(row.due_at).toBe(entry.at + [24, 72, 168][entry.tier! - 1] * 3_600_000);
 			const last = events.at(-1)!;
 			expect(row.state).toBe(last.type);
-			expect(Boolean(row.overdue)).toBe(last.type !== 'resolved' && last.type !== 'closed' && NOW > row.due_at);
+			expect(Boolean(row.overdue)).toBe(
+				last.type !== 'resolved' && last.type !== 'closed' && NOW > row.due_at
+			);
 		}
 	});
 
@@ -85,8 +102,13 @@ describe('drill-down record lists', () => {
 			const mean = responded.reduce((a, x) => a + x.response_seconds!, 0) / responded.length;
 			if (responded.length) expect(r.response_time_avg).toBeCloseTo(mean, 9);
 			if (responded.length)
-				expect(r.service_level).toBeCloseTo(responded.filter((x) => x.response_seconds! <= SERVICE_LEVEL_SECONDS[x.channel]).length / responded.length, 9);
-			if (resolved.length) expect(r.fcr).toBeCloseTo(resolved.filter((x) => x.first_contact).length / resolved.length, 9);
+				expect(r.service_level).toBeCloseTo(
+					responded.filter((x) => x.response_seconds! <= SERVICE_LEVEL_SECONDS[x.channel]).length /
+						responded.length,
+					9
+				);
+			if (resolved.length)
+				expect(r.fcr).toBeCloseTo(resolved.filter((x) => x.first_contact).length / resolved.length, 9);
 			if (s.length) expect(r.csat).toBeCloseTo(s.filter((x) => x.overall >= 4).length / s.length, 9);
 			expect(r.surveys).toBe(s.length);
 		}

@@ -4,7 +4,12 @@ import fs from 'node:fs';
 import { openClickHouse, INSERT_SETTINGS, type ClickHouse } from '../src/lib/server/clickhouse/client.ts';
 import { migrate } from '../src/lib/server/clickhouse/migrate.ts';
 import { businessMonth } from '../src/lib/time.ts';
-import { DEFAULT_FORM, DEFAULT_DIMENSIONS, DEFAULT_TIER_LIMIT_HOURS, mysteryScore } from '../src/lib/contract/index.ts';
+import {
+	DEFAULT_FORM,
+	DEFAULT_DIMENSIONS,
+	DEFAULT_TIER_LIMIT_HOURS,
+	mysteryScore
+} from '../src/lib/contract/index.ts';
 
 export const TZ = 'Asia/Kolkata';
 export const MONTH = '2026-10';
@@ -103,15 +108,29 @@ export function makeRecords(seed = 7, n = 1500): Records {
 	const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
 	const out: Records = { contacts: [], surveys: [], shops: [], complaints: [] };
 	// Kolkata is UTC+5:30: October starts at 2026-09-30T18:30Z and ends at 2026-10-31T18:30Z.
-	const edges = [Date.UTC(2026, 8, 30, 18, 29), Date.UTC(2026, 8, 30, 18, 31), Date.UTC(2026, 9, 31, 18, 29), Date.UTC(2026, 9, 31, 18, 31)];
-	const when = (i: number) => (i < edges.length * 4 ? edges[i % edges.length] : START + Math.floor(r() * SPAN));
+	const edges = [
+		Date.UTC(2026, 8, 30, 18, 29),
+		Date.UTC(2026, 8, 30, 18, 31),
+		Date.UTC(2026, 9, 31, 18, 29),
+		Date.UTC(2026, 9, 31, 18, 31)
+	];
+	const when = (i: number) =>
+		i < edges.length * 4 ? edges[i % edges.length] : START + Math.floor(r() * SPAN);
 	for (let i = 0; i < n; i++) {
 		const { site, team } = pick(TEAMS);
 		const agent = `${team}-a${Math.floor(r() * 4)}`;
 		const channel = pick(CHANNELS);
 		const base = { site, team, agent, ingested_at: INGESTED };
 		const at = when(i);
-		const type = pick(['opened', 'responded', 'responded', 'resolved', 'resolved', 'follow_up_due', 'follow_up_done']);
+		const type = pick([
+			'opened',
+			'responded',
+			'responded',
+			'resolved',
+			'resolved',
+			'follow_up_due',
+			'follow_up_done'
+		]);
 		out.contacts.push({
 			...base,
 			id: `c${i}`,
@@ -127,7 +146,9 @@ export function makeRecords(seed = 7, n = 1500): Records {
 		if (i % 2 === 0) {
 			const quality = r();
 			const dimensions: Record<string, number> = {};
-			for (const d of DEFAULT_DIMENSIONS) if (r() < 0.9) dimensions[d] = Math.max(1, Math.min(5, Math.round(1 + quality * 4 + (r() - 0.5) * 2)));
+			for (const d of DEFAULT_DIMENSIONS)
+				if (r() < 0.9)
+					dimensions[d] = Math.max(1, Math.min(5, Math.round(1 + quality * 4 + (r() - 0.5) * 2)));
 			out.surveys.push({
 				...base,
 				id: `s${i}`,
@@ -158,7 +179,15 @@ export function makeRecords(seed = 7, n = 1500): Records {
 			const cid = `q${i}`;
 			const t0 = when(i + 2);
 			const ev = (k: number, type: string, tier: number | null, dt: number) =>
-				out.complaints.push({ ...base, id: `${cid}-${k}`, at: t0 + dt, complaint_id: cid, type, tier, customer_tier: 'standard' });
+				out.complaints.push({
+					...base,
+					id: `${cid}-${k}`,
+					at: t0 + dt,
+					complaint_id: cid,
+					type,
+					tier,
+					customer_tier: 'standard'
+				});
 			ev(0, 'received', 1, 0);
 			let t = 0;
 			let tier = 1;
@@ -194,7 +223,11 @@ export async function insertRecords(ch: ClickHouse, recs: Partial<Records>) {
 					clickhouse_settings: { ...INSERT_SETTINGS, date_time_input_format: 'best_effort' }
 				})
 			: Promise.resolve();
-	const times = <T extends { at: number; ingested_at: number }>(x: T) => ({ ...x, at: ts(x.at), ingested_at: ts(x.ingested_at) });
+	const times = <T extends { at: number; ingested_at: number }>(x: T) => ({
+		...x,
+		at: ts(x.at),
+		ingested_at: ts(x.ingested_at)
+	});
 	await put('contacts_v1', (recs.contacts ?? []).map(times));
 	await put('surveys_v1', (recs.surveys ?? []).map(times));
 	await put('mystery_shops_v1', (recs.shops ?? []).map(times));
@@ -207,12 +240,19 @@ export async function insertRecords(ch: ClickHouse, recs: Partial<Records>) {
 const inMonth = (at: number, month: string) => businessMonth(at, TZ) === month;
 
 /** Surveys dated in the month (in TZ). */
-export const surveysIn = (recs: Records, month: string) => recs.surveys.filter((x) => inMonth(x.at, month)).length;
+export const surveysIn = (recs: Records, month: string) =>
+	recs.surveys.filter((x) => inMonth(x.at, month)).length;
 
 /** Records dated in the month per stream that were ingested after the freeze. */
 export function expectedLate(recs: Records, month: string, frozenAt: number) {
-	const late = (xs: { at: number; ingested_at: number }[]) => xs.filter((x) => inMonth(x.at, month) && x.ingested_at > frozenAt).length;
-	return { contacts: late(recs.contacts), surveys: late(recs.surveys), 'mystery-shops': late(recs.shops), complaints: late(recs.complaints) };
+	const late = (xs: { at: number; ingested_at: number }[]) =>
+		xs.filter((x) => inMonth(x.at, month) && x.ingested_at > frozenAt).length;
+	return {
+		contacts: late(recs.contacts),
+		surveys: late(recs.surveys),
+		'mystery-shops': late(recs.shops),
+		complaints: late(recs.complaints)
+	};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,11 +275,28 @@ export interface ContractSurvey {
 export const iso = <T extends { at: number }>(x: T) => ({ ...x, at: new Date(x.at).toISOString() });
 
 /** n contacts (opened, responded, resolved), n surveys, n/10 evaluations and n/10 complaints in [from, to); every tenth on the month's first edge. */
-export function contractRecords(prefix: string, n: number, month: { from: number }, from: number, to: number) {
+export function contractRecords(
+	prefix: string,
+	n: number,
+	month: { from: number },
+	from: number,
+	to: number
+) {
 	const r = rng(prefix.charCodeAt(0));
 	const channels = ['phone', 'chat', 'email'] as const;
 	const out = {
-		contacts: [] as { id: string; at: number; site: string; team: string; agent: string; type: string; contact_id: string; channel: string; response_seconds?: number; first_contact?: boolean }[],
+		contacts: [] as {
+			id: string;
+			at: number;
+			site: string;
+			team: string;
+			agent: string;
+			type: string;
+			contact_id: string;
+			channel: string;
+			response_seconds?: number;
+			first_contact?: boolean;
+		}[],
 		surveys: [] as ContractSurvey[],
 		shops: [] as ({ at: number } & Record<string, unknown>)[],
 		complaints: [] as ({ at: number } & Record<string, unknown>)[]
@@ -247,22 +304,86 @@ export function contractRecords(prefix: string, n: number, month: { from: number
 	for (let i = 0; i < n; i++) {
 		const { site, team } = SERVER_TEAMS[i % 2];
 		const agent = `${team}-${i % 3}`;
-		const at = i % 10 === 0 ? (i % 20 === 0 ? month.from + 60_000 : month.from - 60_000) : Math.floor(from + r() * (to - from));
+		const at =
+			i % 10 === 0
+				? i % 20 === 0
+					? month.from + 60_000
+					: month.from - 60_000
+				: Math.floor(from + r() * (to - from));
 		const channel = channels[i % 3];
 		const base = { site, team, agent };
 		const cid = `${prefix}k${i}`;
 		out.contacts.push({ ...base, id: `${prefix}o${i}`, at, type: 'opened', contact_id: cid, channel });
-		out.contacts.push({ ...base, id: `${prefix}r${i}`, at: at + 1000, type: 'responded', contact_id: cid, channel, response_seconds: Math.floor(r() * 60) });
-		out.contacts.push({ ...base, id: `${prefix}s${i}`, at: at + 2000, type: 'resolved', contact_id: cid, channel, first_contact: r() < 0.7 });
+		out.contacts.push({
+			...base,
+			id: `${prefix}r${i}`,
+			at: at + 1000,
+			type: 'responded',
+			contact_id: cid,
+			channel,
+			response_seconds: Math.floor(r() * 60)
+		});
+		out.contacts.push({
+			...base,
+			id: `${prefix}s${i}`,
+			at: at + 2000,
+			type: 'resolved',
+			contact_id: cid,
+			channel,
+			first_contact: r() < 0.7
+		});
 		const quality = r();
-		const dimensions = Object.fromEntries(DEFAULT_DIMENSIONS.map((d) => [d, Math.max(1, Math.min(5, Math.round(1 + quality * 4 + (r() - 0.5) * 2)))]));
-		out.surveys.push({ ...base, id: `${prefix}v${i}`, at: at + 3000, overall: Math.max(1, Math.min(5, Math.round(1 + quality * 4))), dimensions, channel });
+		const dimensions = Object.fromEntries(
+			DEFAULT_DIMENSIONS.map((d) => [
+				d,
+				Math.max(1, Math.min(5, Math.round(1 + quality * 4 + (r() - 0.5) * 2)))
+			])
+		);
+		out.surveys.push({
+			...base,
+			id: `${prefix}v${i}`,
+			at: at + 3000,
+			overall: Math.max(1, Math.min(5, Math.round(1 + quality * 4))),
+			dimensions,
+			channel
+		});
 		if (i % 10 === 5) {
-			const sections = Object.fromEntries(DEFAULT_FORM.sections.map((s) => [s.key, Math.round(55 + r() * 45)]));
-			out.shops.push({ ...base, id: `${prefix}m${i}`, at: at + 4000, shopper: `shopper-${i % 4}`, sections, comment: `Visit ${i}: greeted promptly` });
-			out.complaints.push({ ...base, id: `${prefix}q${i}a`, at: at + 5000, complaint_id: `${prefix}q${i}`, type: 'received', tier: 1 });
-			if (r() < 0.4) out.complaints.push({ ...base, id: `${prefix}q${i}b`, at: at + 5000 + 20 * HOUR, complaint_id: `${prefix}q${i}`, type: 'escalated', tier: 2 });
-			if (r() < 0.7) out.complaints.push({ ...base, id: `${prefix}q${i}c`, at: at + 5000 + 30 * HOUR, complaint_id: `${prefix}q${i}`, type: 'resolved' });
+			const sections = Object.fromEntries(
+				DEFAULT_FORM.sections.map((s) => [s.key, Math.round(55 + r() * 45)])
+			);
+			out.shops.push({
+				...base,
+				id: `${prefix}m${i}`,
+				at: at + 4000,
+				shopper: `shopper-${i % 4}`,
+				sections,
+				comment: `Visit ${i}: greeted promptly`
+			});
+			out.complaints.push({
+				...base,
+				id: `${prefix}q${i}a`,
+				at: at + 5000,
+				complaint_id: `${prefix}q${i}`,
+				type: 'received',
+				tier: 1
+			});
+			if (r() < 0.4)
+				out.complaints.push({
+					...base,
+					id: `${prefix}q${i}b`,
+					at: at + 5000 + 20 * HOUR,
+					complaint_id: `${prefix}q${i}`,
+					type: 'escalated',
+					tier: 2
+				});
+			if (r() < 0.7)
+				out.complaints.push({
+					...base,
+					id: `${prefix}q${i}c`,
+					at: at + 5000 + 30 * HOUR,
+					complaint_id: `${prefix}q${i}`,
+					type: 'resolved'
+				});
 		}
 	}
 	return out;

@@ -70,7 +70,9 @@ describe('scorecard numbers', () => {
 				expect(u.cells[m].status).toBe(statusOf(MEASURES[m].direction, MEASURES[m], now[m]));
 			}
 			const inUnit = (x: { site: string; team: string; at: number }) =>
-				(u.kind === 'org' || x[u.kind as 'site' | 'team'] === u.name) && x.at >= month.from && x.at < month.to;
+				(u.kind === 'org' || x[u.kind as 'site' | 'team'] === u.name) &&
+				x.at >= month.from &&
+				x.at < month.to;
 			expect(u.surveys).toBe(recs.surveys.filter(inUnit).length);
 			expect(u.evaluations).toBe(recs.mysteryShops.filter(inUnit).length);
 		}
@@ -124,7 +126,14 @@ describe('scorecard numbers', () => {
 	});
 
 	it('the trend ends with the month; the league ranks every team once, best first', () => {
-		expect(card.trend.map((t) => t.month)).toEqual(['2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10']);
+		expect(card.trend.map((t) => t.month)).toEqual([
+			'2026-05',
+			'2026-06',
+			'2026-07',
+			'2026-08',
+			'2026-09',
+			'2026-10'
+		]);
 		const org = { kind: 'org' as const, id: '' };
 		close(card.trend[5].csat, referenceMeasures(recs, { scope: org, ...month, now: NOW }).csat);
 		close(card.trend[4].csat, referenceMeasures(recs, { scope: org, ...previous, now: NOW }).csat);
@@ -132,7 +141,8 @@ describe('scorecard numbers', () => {
 		const teams = card.units.filter((u) => u.kind === 'team');
 		expect(card.league.map((l) => l.rank)).toEqual(teams.map((_, i) => i + 1));
 		expect(new Set(card.league.map((l) => l.scope))).toEqual(new Set(teams.map((t) => t.scope)));
-		for (let i = 1; i < card.league.length; i++) expect(card.league[i - 1].score).toBeGreaterThanOrEqual(card.league[i].score);
+		for (let i = 1; i < card.league.length; i++)
+			expect(card.league[i - 1].score).toBeGreaterThanOrEqual(card.league[i].score);
 	});
 });
 
@@ -150,18 +160,32 @@ function pearson(xs: number[], ys: number[]): number | null {
 
 /** The tier table from the definitions on ComplaintTierRow, event by event. */
 function complaintTiers(all: ComplaintRow[]) {
-	const out: Record<number, { received: number; resolved: number; within: number; overdue: number; closed: number; closeSeconds: number }> = {};
-	for (const t of [1, 2, 3]) out[t] = { received: 0, resolved: 0, within: 0, overdue: 0, closed: 0, closeSeconds: 0 };
+	const out: Record<
+		number,
+		{
+			received: number;
+			resolved: number;
+			within: number;
+			overdue: number;
+			closed: number;
+			closeSeconds: number;
+		}
+	> = {};
+	for (const t of [1, 2, 3])
+		out[t] = { received: 0, resolved: 0, within: 0, overdue: 0, closed: 0, closeSeconds: 0 };
 	const inMonth = (at: number) => at >= month.from && at < month.to;
 	const order = ['received', 'escalated', 'resolved', 'reopened', 'closed'];
 	const ids = new Set(all.map((c) => c.complaint_id));
 	for (const id of ids) {
-		const ev = all.filter((c) => c.complaint_id === id && c.at <= NOW).sort((a, b) => a.at - b.at || order.indexOf(a.type) - order.indexOf(b.type));
+		const ev = all
+			.filter((c) => c.complaint_id === id && c.at <= NOW)
+			.sort((a, b) => a.at - b.at || order.indexOf(a.type) - order.indexOf(b.type));
 		const entries = ev.filter((e) => e.type === 'received' || e.type === 'escalated');
 		if (!entries.length) continue;
 		const entryAt = (at: number) => {
 			let best: ComplaintRow | undefined;
-			for (const e of entries) if (e.at <= at && (!best || e.at > best.at || (e.at === best.at && e.tier! > best.tier!))) best = e;
+			for (const e of entries)
+				if (e.at <= at && (!best || e.at > best.at || (e.at === best.at && e.tier! > best.tier!))) best = e;
 			return best;
 		};
 		const limit = (e: ComplaintRow) => DEFAULT_TIER_LIMIT_HOURS[e.tier as 1 | 2 | 3] * HOUR;
@@ -170,7 +194,8 @@ function complaintTiers(all: ComplaintRow[]) {
 			out[Math.max(...entries.map((e) => e.tier!))].received++;
 			const current = entryAt(NOW)!;
 			const last = ev[ev.length - 1];
-			if (last.type !== 'resolved' && last.type !== 'closed' && NOW > current.at + limit(current)) out[current.tier!].overdue++;
+			if (last.type !== 'resolved' && last.type !== 'closed' && NOW > current.at + limit(current))
+				out[current.tier!].overdue++;
 		}
 		const resolved = ev.filter((e) => e.type === 'resolved' && inMonth(e.at)).pop();
 		const judged = resolved && entryAt(resolved.at);

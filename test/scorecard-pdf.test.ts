@@ -22,7 +22,11 @@ beforeAll(async () => {
 	({ ch, dir } = await freshClickHouse());
 	await insertRecords(ch, makeRecords(5, 900));
 	await freeze(ch, { month: MONTH, timeZone: TZ, by: 'exec@example.test' });
-	await writeNote(ch, MONTH, 1, { section: 'complaints', text: 'Tier two closure improved after the rota change', author: 'Chief Exec' });
+	await writeNote(ch, MONTH, 1, {
+		section: 'complaints',
+		text: 'Tier two closure improved after the rota change',
+		author: 'Chief Exec'
+	});
 	await signOff(ch, MONTH, 1, 'Chief Exec');
 	snap = (await readVersion(ch, MONTH, 1))!;
 	const { data, ...meta } = snap;
@@ -52,7 +56,8 @@ describe('scorecard PDF', () => {
 		for (const { team } of TEAMS) {
 			const row = snap.data.units.find((u) => u.scope === `team:${team}`)!;
 			expect(all).toContain(team);
-			for (const m of ['csat', 'fcr', 'mystery_score'] as const) expect(all).toContain(formatMeasure(m, row.cells[m].value));
+			for (const m of ['csat', 'fcr', 'mystery_score'] as const)
+				expect(all).toContain(formatMeasure(m, row.cells[m].value));
 		}
 		const league = snap.data.league[0];
 		expect(all).toMatch(new RegExp(`1\\s*${league.name}`));
@@ -78,15 +83,27 @@ describe('scorecard PDF', () => {
 describe('scorecard CSV', () => {
 	it('has one table per section with raw values', () => {
 		const tables = scorecardTables(snap.data);
-		expect(tables.map((t) => t.key)).toEqual(['units', 'league', 'mystery', 'complaints', 'trend', 'drivers', 'satPerf']);
+		expect(tables.map((t) => t.key)).toEqual([
+			'units',
+			'league',
+			'mystery',
+			'complaints',
+			'trend',
+			'drivers',
+			'satPerf'
+		]);
 		const units = tableCsv(tables[0]).trim().split('\r\n');
 		expect(units[0]).toBe('Unit,Kind,Site,Measure,Value,Target,Status,Previous month,Change');
 		expect(units.length).toBe(1 + snap.data.units.length * snap.data.measures.length);
 		const org = snap.data.units[0].cells.csat;
-		expect(units[1]).toBe(`org,org,,csat,${org.value},${org.target},${org.status},${org.previous ?? ''},${org.value! - org.previous!}`);
+		expect(units[1]).toBe(
+			`org,org,,csat,${org.value},${org.target},${org.status},${org.previous ?? ''},${org.value! - org.previous!}`
+		);
 	});
 
 	it('quotes separators and defuses formulas', () => {
-		expect(toCsv([{ label: 'a' }], [['x,"y"'], ['=SUM(A1)'], [null], [1.5]])).toBe('a\r\n"x,""y"""\r\n\'=SUM(A1)\r\n\r\n1.5\r\n');
+		expect(toCsv([{ label: 'a' }], [['x,"y"'], ['=SUM(A1)'], [null], [1.5]])).toBe(
+			'a\r\n"x,""y"""\r\n\'=SUM(A1)\r\n\r\n1.5\r\n'
+		);
 	});
 });

@@ -23,11 +23,17 @@ function post(pathname: string, fields: Record<string, string>, cookie = '') {
 	return fetch(s.url + pathname, {
 		method: 'POST',
 		redirect: 'manual',
-		headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin: s.url, cookie },
+		headers: {
+			'content-type': 'application/x-www-form-urlencoded',
+			accept: 'text/html',
+			origin: s.url,
+			cookie
+		},
 		body: new URLSearchParams(fields)
 	});
 }
-const get = (pathname: string, cookie = '') => fetch(s.url + pathname, { redirect: 'manual', headers: { cookie } });
+const get = (pathname: string, cookie = '') =>
+	fetch(s.url + pathname, { redirect: 'manual', headers: { cookie } });
 
 async function signIn(email: string, password = PASSWORD) {
 	const r = await post('/login', { email, password });
@@ -52,20 +58,40 @@ const dataValue = (html: string, scope: string, kpi: string) => {
 beforeAll(async () => {
 	s = await startServer({ env: { BUSINESS_TZ: TZ } });
 	cookies.admin = await signIn(s.adminEmail, s.adminPassword);
-	for (const [id, name] of [['north', 'North'], ['south', 'South']]) expect((await post('/admin/org?/site', { id, name }, cookies.admin)).status).toBe(200);
-	for (const { site, team } of TEAMS) expect((await post('/admin/org?/team', { id: team, name: team, site }, cookies.admin)).status).toBe(200);
-	for (const u of [
+	for (const [id, name] of [
+		['north', 'North'],
+		['south', 'South']
+	])
+		expect((await post('/admin/org?/site', { id, name }, cookies.admin)).status).toBe(200);
+	for (const { site, team } of TEAMS)
+		expect((await post('/admin/org?/team', { id: team, name: team, site }, cookies.admin)).status).toBe(200);
+	const users: Record<string, string>[] = [
 		{ email: 'exec@example.test', role: 'executive' },
 		{ email: 'lead@example.test', role: 'team_lead', teams: 'alpha' }
-	])
-		expect((await post('/admin/users?/create', { name: u.email.split('@')[0], password: PASSWORD, ...u }, cookies.admin)).status).toBe(200);
+	];
+	for (const u of users)
+		expect(
+			(
+				await post(
+					'/admin/users?/create',
+					{ name: u.email.split('@')[0], password: PASSWORD, ...u },
+					cookies.admin
+				)
+			).status
+		).toBe(200);
 	cookies.exec = await signIn('exec@example.test');
 	cookies.lead = await signIn('lead@example.test');
-	for (const [stream, rows] of [['contacts', first.contacts], ['surveys', first.surveys]] as const) {
+	for (const [stream, rows] of [
+		['contacts', first.contacts],
+		['surveys', first.surveys]
+	] as const) {
 		const r = await s.post(stream, rows.map(iso));
 		expect(r.body.accepted, JSON.stringify(r.body.rejected?.[0])).toBe(rows.length);
 	}
-	for (const [stream, rows] of [['mystery-shops', first.shops], ['complaints', first.complaints]] as const)
+	for (const [stream, rows] of [
+		['mystery-shops', first.shops],
+		['complaints', first.complaints]
+	] as const)
 		expect((await s.post(stream, rows.map(iso))).body.accepted).toBe(rows.length);
 }, 300_000);
 afterAll(async () => {
@@ -78,7 +104,8 @@ describe('scorecard routes', () => {
 		const r = await get(`/scorecard/${MONTH}`, cookies.exec);
 		expect(r.status).toBe(200);
 		const html = await r.text();
-		for (const team of ['alpha', 'gamma']) expect(dataValue(html, `team:${team}`, 'csat')).toBeCloseTo(csatOf(first.surveys, team), 9);
+		for (const team of ['alpha', 'gamma'])
+			expect(dataValue(html, `team:${team}`, 'csat')).toBeCloseTo(csatOf(first.surveys, team), 9);
 		expect(html).toContain('data-chart="drivers"');
 		expect(html).toContain('<svg');
 	});
@@ -91,7 +118,10 @@ describe('scorecard routes', () => {
 		expect(frozenHtml).toContain('data-version="1"');
 		expect(frozenHtml).not.toContain('data-late=');
 
-		for (const [stream, rows] of [['contacts', late.contacts], ['surveys', late.surveys]] as const)
+		for (const [stream, rows] of [
+			['contacts', late.contacts],
+			['surveys', late.surveys]
+		] as const)
 			expect((await s.post(stream, rows.map(iso))).body.accepted).toBe(rows.length);
 
 		const after = await (await get(`/scorecard/${MONTH}?v=1`, cookies.exec)).text();
@@ -99,13 +129,28 @@ describe('scorecard routes', () => {
 		const lateCount = [...late.contacts, ...late.surveys].filter(inMonth).length;
 		expect(after).toContain(`data-late="${lateCount}"`);
 		const live = await (await get(`/scorecard/${MONTH}`, cookies.exec)).text();
-		expect(dataValue(live, 'team:alpha', 'csat')).toBeCloseTo(csatOf([...first.surveys, ...late.surveys], 'alpha'), 9);
+		expect(dataValue(live, 'team:alpha', 'csat')).toBeCloseTo(
+			csatOf([...first.surveys, ...late.surveys], 'alpha'),
+			9
+		);
 	});
 
 	it('takes commentary and a sign-off into the version and its PDF', async () => {
-		expect((await post(`/scorecard/${MONTH}?/note`, { version: '1', section: 'units', text: 'North held its targets' }, cookies.exec)).status).toBe(200);
+		expect(
+			(
+				await post(
+					`/scorecard/${MONTH}?/note`,
+					{ version: '1', section: 'units', text: 'North held its targets' },
+					cookies.exec
+				)
+			).status
+		).toBe(200);
 		expect((await post(`/scorecard/${MONTH}?/signoff`, { version: '1' }, cookies.exec)).status).toBe(200);
-		const refused = await post(`/scorecard/${MONTH}?/note`, { version: '1', section: 'units', text: 'changed' }, cookies.exec);
+		const refused = await post(
+			`/scorecard/${MONTH}?/note`,
+			{ version: '1', section: 'units', text: 'changed' },
+			cookies.exec
+		);
 		expect(refused.status).toBe(409);
 		const r = await get(`/scorecard/${MONTH}/pdf?v=1`, cookies.exec);
 		expect(r.status).toBe(200);
@@ -143,19 +188,28 @@ describe('drill-down routes', () => {
 		const html = await (await get(`/scorecard/${MONTH}`, cookies.exec)).text();
 		const href = /data-scope="team:alpha"[^]*?<a href="([^"]+)"/.exec(html)![1].replace(/&amp;/g, '&');
 		expect(href).toContain('team=alpha');
-		const team = await get(href, cookies.lead);
+		// Links are relative to the page (SvelteKit's relative paths).
+		const target = new URL(href, `${s.url}/scorecard/${MONTH}`);
+		expect(target.pathname).toBe('/drill');
+		const team = await get(target.pathname + target.search, cookies.lead);
 		expect(team.status).toBe(200);
 		const page = await team.text();
 		expect(page).toContain('data-scope="agent:alpha-0"');
 
 		const all = [...first.contacts, ...late.contacts];
-		const expected = new Set(all.filter((c) => c.team === 'alpha' && c.channel === 'phone' && inMonth(c)).map((c) => c.contact_id)).size;
+		const expected = new Set(
+			all.filter((c) => c.team === 'alpha' && c.channel === 'phone' && inMonth(c)).map((c) => c.contact_id)
+		).size;
 		const link = `/drill/records/contacts?team=alpha&${range}&channel=phone`;
 		const list = await (await get(link, cookies.lead)).text();
 		expect(list).toContain(`data-total="${expected}"`);
 		// The same link again, and its CSV: the same records.
 		expect(await (await get(link, cookies.lead)).text()).toContain(`data-total="${expected}"`);
-		const csv = (await (await get(`/drill/records/contacts/csv?team=alpha&${range}&channel=phone`, cookies.lead)).text()).trim().split('\r\n');
+		const csv = (
+			await (await get(`/drill/records/contacts/csv?team=alpha&${range}&channel=phone`, cookies.lead)).text()
+		)
+			.trim()
+			.split('\r\n');
 		expect(csv.length - 1).toBe(expected);
 		expect(csv.slice(1).every((l) => l.includes(',alpha,') && l.includes(',phone,'))).toBe(true);
 	});

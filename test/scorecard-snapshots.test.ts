@@ -3,9 +3,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import type { ClickHouse } from '../src/lib/server/clickhouse/client.ts';
-import { freeze, readVersion, signOff, versions, writeNote, ScorecardError } from '../src/lib/server/scorecard/snapshots.ts';
+import {
+	freeze,
+	readVersion,
+	signOff,
+	versions,
+	writeNote,
+	ScorecardError
+} from '../src/lib/server/scorecard/snapshots.ts';
 import { clickhouseNow } from '../src/lib/server/clickhouse/scorecard.ts';
-import { MONTH, TZ, expectedLate, freshClickHouse, insertRecords, makeRecords, surveysIn, type Records } from './scorecard-fixture.ts';
+import {
+	MONTH,
+	TZ,
+	expectedLate,
+	freshClickHouse,
+	insertRecords,
+	makeRecords,
+	surveysIn,
+	type Records
+} from './scorecard-fixture.ts';
 
 let ch: ClickHouse;
 let dir: string;
@@ -23,7 +39,8 @@ afterAll(async () => {
 });
 
 function restamp(recs: Records, prefix: string, ingestedAt: number): Records {
-	const re = <T extends { id: string; ingested_at: number }>(xs: T[]) => xs.map((x) => ({ ...x, id: prefix + x.id, ingested_at: ingestedAt }));
+	const re = <T extends { id: string; ingested_at: number }>(xs: T[]) =>
+		xs.map((x) => ({ ...x, id: prefix + x.id, ingested_at: ingestedAt }));
 	return {
 		contacts: re(recs.contacts),
 		surveys: re(recs.surveys),
@@ -80,7 +97,11 @@ describe('closing a month', () => {
 
 	it('notes per section, latest wins, until the version is signed off', async () => {
 		await writeNote(ch, MONTH, 2, { section: 'complaints', text: 'Tier 2 backlog cleared', author: 'exec' });
-		await writeNote(ch, MONTH, 2, { section: 'complaints', text: 'Tier 2 backlog cleared in week 3', author: 'exec' });
+		await writeNote(ch, MONTH, 2, {
+			section: 'complaints',
+			text: 'Tier 2 backlog cleared in week 3',
+			author: 'exec'
+		});
 		await writeNote(ch, MONTH, 2, { section: 'drivers', text: 'Empathy matters most', author: 'exec' });
 		await signOff(ch, MONTH, 2, 'exec@example.test');
 		const v = (await readVersion(ch, MONTH, 2))!;
@@ -89,15 +110,21 @@ describe('closing a month', () => {
 			['drivers', 'Empathy matters most']
 		]);
 		expect(v.signoff?.by).toBe('exec@example.test');
-		await expect(writeNote(ch, MONTH, 2, { section: 'units', text: 'x', author: 'exec' })).rejects.toThrow(/signed off/);
+		await expect(writeNote(ch, MONTH, 2, { section: 'units', text: 'x', author: 'exec' })).rejects.toThrow(
+			/signed off/
+		);
 		await expect(signOff(ch, MONTH, 2, 'exec')).rejects.toBeInstanceOf(ScorecardError);
 		// Version 1 has none of them.
 		expect((await readVersion(ch, MONTH, 1))!.notes).toEqual([]);
 	});
 
 	it('refuses an unknown section, an overlong note and a missing version, naming the reason', async () => {
-		await expect(writeNote(ch, MONTH, 1, { section: 'nope' as never, text: 'x', author: 'e' })).rejects.toThrow(/section must be one of/);
-		await expect(writeNote(ch, MONTH, 1, { section: 'units', text: 'x'.repeat(2001), author: 'e' })).rejects.toThrow(/at most 2000/);
+		await expect(
+			writeNote(ch, MONTH, 1, { section: 'nope' as never, text: 'x', author: 'e' })
+		).rejects.toThrow(/section must be one of/);
+		await expect(
+			writeNote(ch, MONTH, 1, { section: 'units', text: 'x'.repeat(2001), author: 'e' })
+		).rejects.toThrow(/at most 2000/);
 		await expect(signOff(ch, MONTH, 9, 'e')).rejects.toThrow(/does not exist/);
 	});
 });

@@ -46,9 +46,15 @@ describe('scorecard in a browser', () => {
 		expect(await page.locator('[data-section]').count()).toBe(7);
 		await page.screenshot({ path: `${SHOTS}/scorecard-live.png`, fullPage: true });
 
-		await Promise.all([page.waitForURL((u) => u.searchParams.get('v') === '1'), page.click('form[action="?/freeze"] button')]);
+		await Promise.all([
+			page.waitForURL((u) => u.searchParams.get('v') === '1'),
+			page.click('form[action="?/freeze"] button')
+		]);
 		expect(await page.locator('[data-version="1"]').count()).toBe(1);
-		await page.fill('[data-section="units"] textarea', 'Both sites met the CSAT target; gamma’s response time needs attention.');
+		await page.fill(
+			'[data-section="units"] textarea',
+			'Both sites met the CSAT target; gamma’s response time needs attention.'
+		);
 		await page.click('[data-section="units"] .note-form button');
 		await expect.poll(() => page.locator('[data-note="units"]').count(), { timeout: 20_000 }).toBe(1);
 		await page.screenshot({ path: `${SHOTS}/scorecard-frozen.png`, fullPage: false });
@@ -64,14 +70,23 @@ describe('scorecard in a browser', () => {
 
 	it('a team cell leads to the drill-down, then to the records behind it', async () => {
 		await page.goto(`${s.url}/scorecard/${MONTH}`);
-		await Promise.all([page.waitForURL((u) => u.pathname === '/drill'), page.click('tr[data-scope="team:alpha"] th a')]);
+		await Promise.all([
+			page.waitForURL((u) => u.pathname === '/drill'),
+			page.click('tr[data-scope="team:alpha"] th a')
+		]);
 		expect(new URL(page.url()).searchParams.get('team')).toBe('alpha');
 		expect(await page.locator('tr[data-scope^="agent:"]').count()).toBe(3);
 		await page.screenshot({ path: `${SHOTS}/drill-team.png`, fullPage: true });
 
 		await page.selectOption('select[name=channel]', 'phone');
-		await Promise.all([page.waitForURL((u) => u.searchParams.get('channel') === 'phone'), page.click('[data-filters] button')]);
-		await Promise.all([page.waitForURL((u) => u.pathname === '/drill/records/surveys'), page.click('[data-records="surveys"]')]);
+		await Promise.all([
+			page.waitForURL((u) => u.searchParams.get('channel') === 'phone'),
+			page.click('[data-filters] button')
+		]);
+		await Promise.all([
+			page.waitForURL((u) => u.pathname === '/drill/records/surveys'),
+			page.click('[data-records="surveys"]')
+		]);
 		expect(new URL(page.url()).searchParams.get('team')).toBe('alpha');
 		expect(Number(await page.locator('[data-total]').getAttribute('data-total'))).toBeGreaterThan(0);
 		await page.screenshot({ path: `${SHOTS}/drill-surveys.png`, fullPage: false });

@@ -9,8 +9,14 @@ export async function load({ url }) {
 	const childQuery = (scope: string) => {
 		const i = scope.indexOf(':');
 		const [kind, id] = [scope.slice(0, i), scope.slice(i + 1)];
-		const p: Record<string, string | undefined> = { ...keep, [kind]: id, ...(kind === 'agent' ? { team: d.scope.id } : {}) };
-		return new URLSearchParams(Object.entries(p).filter((e): e is [string, string] => e[1] !== undefined)).toString();
+		const p: Record<string, string | undefined> = {
+			...keep,
+			[kind]: id,
+			...(kind === 'agent' ? { team: d.scope.id } : {})
+		};
+		return new URLSearchParams(
+			Object.entries(p).filter((e): e is [string, string] => e[1] !== undefined)
+		).toString();
 	};
 	return {
 		...view,

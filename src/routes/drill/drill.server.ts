@@ -45,7 +45,11 @@ export function parseDrill(url: URL, timeZone: string): DrillQuery {
 	else if (site !== undefined) scope = { kind: 'site', id: site };
 	else if (one('scope') === 'org') scope = { kind: 'org', id: '' };
 	else bad('scope', t('drill.error.scope'));
-	for (const [k, v] of [['site', site], ['team', team], ['agent', agent]] as const)
+	for (const [k, v] of [
+		['site', site],
+		['team', team],
+		['agent', agent]
+	] as const)
 		if (v !== undefined && (v.length === 0 || v.length > 64)) bad(k, t('drill.error.length'));
 
 	const today = businessDay(Date.now(), timeZone);
@@ -56,7 +60,8 @@ export function parseDrill(url: URL, timeZone: string): DrillQuery {
 	if (toDay < fromDay) bad('to', t('drill.error.order'));
 	if (addDays(fromDay, 400) < toDay) bad('to', t('drill.error.span'));
 	const channel = one('channel') || undefined;
-	if (channel !== undefined && !(CHANNELS as readonly string[]).includes(channel)) bad('channel', t('drill.error.oneOf', { values: CHANNELS.join(', ') }));
+	if (channel !== undefined && !(CHANNELS as readonly string[]).includes(channel))
+		bad('channel', t('drill.error.oneOf', { values: CHANNELS.join(', ') }));
 	const customerTier = one('tier') || undefined;
 	if (customerTier !== undefined && !(CUSTOMER_TIERS as readonly string[]).includes(customerTier))
 		bad('tier', t('drill.error.oneOf', { values: CUSTOMER_TIERS.join(', ') }));
@@ -106,13 +111,21 @@ export function drillParams(d: DrillQuery, change: Record<string, string | undef
 		tier: d.customerTier,
 		...change
 	};
-	return new URLSearchParams(Object.entries(p).filter((e): e is [string, string] => e[1] !== undefined)).toString();
+	return new URLSearchParams(
+		Object.entries(p).filter((e): e is [string, string] => e[1] !== undefined)
+	).toString();
 }
 
 export async function drillView(d: DrillQuery) {
 	const { ch, config } = getRuntime();
 	const targets = getRuntime().targets as Targets;
-	const base = { from: d.filter.from, to: d.filter.to, now: Math.min(Date.now(), d.filter.to), tz: config.businessTz, keys: DRILL_MEASURES };
+	const base = {
+		from: d.filter.from,
+		to: d.filter.to,
+		now: Math.min(Date.now(), d.filter.to),
+		tz: config.businessTz,
+		keys: DRILL_MEASURES
+	};
 	const cells = (scope: Scope, v: MeasureValues, teamOf?: string): MeasureCell[] =>
 		DRILL_MEASURES.map((key) => {
 			const th = targets.resolveThreshold(scope, key, teamOf);
@@ -126,7 +139,12 @@ export async function drillView(d: DrillQuery) {
 					const i = key.indexOf(':');
 					const child: Scope = { kind: key.slice(0, i) as Scope['kind'], id: key.slice(i + 1) };
 					const team = child.kind === 'agent' ? d.scope.id : undefined;
-					return { scope: key, name: child.id || t('drill.agent.none'), kind: child.kind, cells: cells(child, v, team) };
+					return {
+						scope: key,
+						name: child.id || t('drill.agent.none'),
+						kind: child.kind,
+						cells: cells(child, v, team)
+					};
 				});
 	// Agent comparison and consistency: for a team, or an agent within it.
 	const [channels, tiers] =
@@ -134,7 +152,9 @@ export async function drillView(d: DrillQuery) {
 			? await Promise.all([spreadBy(ch, d.filter, 'channel'), spreadBy(ch, d.filter, 'customer_tier')])
 			: [[], []];
 	const spread = DRILL_MEASURES.map((key) => {
-		const vs = children.filter((c) => c.kind === 'agent').flatMap((c) => c.cells.filter((x) => x.key === key && x.value !== null).map((x) => x.value as number));
+		const vs = children
+			.filter((c) => c.kind === 'agent')
+			.flatMap((c) => c.cells.filter((x) => x.key === key && x.value !== null).map((x) => x.value as number));
 		if (vs.length === 0) return { key, n: 0, min: null, max: null, sd: null };
 		const mean = vs.reduce((a, b) => a + b, 0) / vs.length;
 		const sd = Math.sqrt(vs.reduce((a, b) => a + (b - mean) ** 2, 0) / vs.length);

@@ -25,7 +25,8 @@ export const drill = {
 	'drill.filter.tier': 'Customer tier',
 	'drill.filter.all': 'All',
 	'drill.filter.apply': 'Apply',
-	'drill.filter.note': 'Days in {tz}. Channel and customer tier filter the records and the spread tables; the measures cover all channels and tiers.',
+	'drill.filter.note':
+		'Days in {tz}. Channel and customer tier filter the records and the spread tables; the measures cover all channels and tiers.',
 	'drill.spread.title': 'Spread across agents',
 	'drill.by.channels': 'By channel',
 	'drill.by.tiers': 'By customer tier',

@@ -14,7 +14,8 @@ export const scorecard = {
 	'scorecard.signoff.action': 'Sign off this version',
 	'scorecard.late.flag': '{n} records for this month arrived after the freeze and are not in this version',
 	'scorecard.freeze.action': 'Freeze the month as a new version',
-	'scorecard.freeze.help': 'A frozen version keeps its numbers; records that arrive later are counted as late.',
+	'scorecard.freeze.help':
+		'A frozen version keeps its numbers; records that arrive later are counted as late.',
 	'scorecard.note.label': 'Commentary',
 	'scorecard.note.save': 'Save commentary',
 	'scorecard.export.pdf': 'PDF',
@@ -28,9 +29,11 @@ export const scorecard = {
 	'scorecard.empty': 'No records for this month.',
 	'scorecard.drill': 'Drill down',
 	'scorecard.units.title': 'Sites and teams against target',
-	'scorecard.units.legend': 'Colour: green on target, amber at risk, red breached. In brackets: change on the previous month.',
+	'scorecard.units.legend':
+		'Colour: green on target, amber at risk, red breached. In brackets: change on the previous month.',
 	'scorecard.league.title': 'League table of teams',
-	'scorecard.league.help': 'Score: mean of the team’s statuses (on target 1, at risk ½, breached 0) over the measures with data.',
+	'scorecard.league.help':
+		'Score: mean of the team’s statuses (on target 1, at risk ½, breached 0) over the measures with data.',
 	'scorecard.mystery.title': 'Mystery-shop results by 6S section',
 	'scorecard.complaints.title': 'Complaints by tier',
 	'scorecard.complaints.received': 'Received',
@@ -38,12 +41,14 @@ export const scorecard = {
 	'scorecard.complaints.overdue': 'Open and overdue',
 	'scorecard.trend.title': 'Satisfaction trend',
 	'scorecard.drivers.title': 'Key drivers of satisfaction',
-	'scorecard.drivers.help': 'Importance: correlation of the dimension with overall satisfaction. Important and weak (lower right) first.',
+	'scorecard.drivers.help':
+		'Importance: correlation of the dimension with overall satisfaction. Important and weak (lower right) first.',
 	'scorecard.drivers.importance': 'Importance (correlation with overall)',
 	'scorecard.drivers.mean': 'Mean score (1–5)',
 	'scorecard.drivers.small': 'fewer than {min} answers: not reliable',
 	'scorecard.drivers.ok': 'enough answers',
-	'scorecard.drivers.warning': 'Some dimensions have fewer than {min} answers: their importance is not reliable (hollow points).',
+	'scorecard.drivers.warning':
+		'Some dimensions have fewer than {min} answers: their importance is not reliable (hollow points).',
 	'scorecard.satPerf.title': 'Satisfaction against performance',
 	'scorecard.satPerf.fcr': 'CSAT against first-contact resolution, per team',
 	'scorecard.satPerf.response': 'CSAT against average response time, per team',

@@ -24,12 +24,16 @@ export type RecordStream = (typeof RECORD_STREAMS)[number];
 
 /** Fixed SQL per filter that is set; the values go in as parameters. */
 function where(f: RecordFilter, opts: { channel: boolean; customerTier: boolean }) {
-	const parts = [`at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC')`, `at < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`];
+	const parts = [
+		`at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC')`,
+		`at < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`
+	];
 	if (f.site !== undefined) parts.push('site = {site:String}');
 	if (f.team !== undefined) parts.push('team = {team:String}');
 	if (f.agent !== undefined) parts.push('agent = {agent:String}');
 	if (opts.channel && f.channel !== undefined) parts.push('toString(channel) = {channel:String}');
-	if (opts.customerTier && f.customerTier !== undefined) parts.push('toString(customer_tier) = {customerTier:String}');
+	if (opts.customerTier && f.customerTier !== undefined)
+		parts.push('toString(customer_tier) = {customerTier:String}');
 	return parts.join(' AND ');
 }
 const params = (f: RecordFilter) => ({ ...f });
@@ -163,7 +167,13 @@ export interface ComplaintRow {
 }
 
 /** Complaints received in the range (in scope), each with its whole history up to `now`. */
-export async function listComplaints(ch: ClickHouse, f: RecordFilter, page: Page, now: number, limitHours = DEFAULT_TIER_LIMIT_HOURS) {
+export async function listComplaints(
+	ch: ClickHouse,
+	f: RecordFilter,
+	page: Page,
+	now: number,
+	limitHours = DEFAULT_TIER_LIMIT_HOURS
+) {
 	const w = where(f, { channel: false, customerTier: true });
 	const received = `SELECT complaint_id FROM complaints_v1 WHERE ${w} AND type = 'received'`;
 	const limits = [1, 2, 3].map((t) => limitHours[t as 1 | 2 | 3]);
@@ -212,8 +222,15 @@ export interface SpreadRow {
  * tier: whether the standard holds across them. Same definitions as measures.ts; surveys carry no
  * customer tier, so CSAT is per channel only.
  */
-export async function spreadBy(ch: ClickHouse, f: RecordFilter, by: 'channel' | 'customer_tier'): Promise<SpreadRow[]> {
-	const contactWhere = where({ ...f, channel: undefined, customerTier: undefined }, { channel: false, customerTier: false });
+export async function spreadBy(
+	ch: ClickHouse,
+	f: RecordFilter,
+	by: 'channel' | 'customer_tier'
+): Promise<SpreadRow[]> {
+	const contactWhere = where(
+		{ ...f, channel: undefined, customerTier: undefined },
+		{ channel: false, customerTier: false }
+	);
 	const contacts = await select<Omit<SpreadRow, 'csat' | 'surveys'>>(
 		ch,
 		`SELECT toString(${by === 'channel' ? 'channel' : 'customer_tier'}) AS key,
@@ -223,7 +240,11 @@ export async function spreadBy(ch: ClickHouse, f: RecordFilter, by: 'channel' | 
 			if(countIf(type = 'resolved') = 0, NULL, countIf(type = 'resolved' AND first_contact) / countIf(type = 'resolved')) AS fcr,
 			uniqExact(contact_id) AS contacts
 		FROM contacts_v1 WHERE ${contactWhere} GROUP BY key ORDER BY key`,
-		{ ...params(f), channels: Object.keys(SERVICE_LEVEL_SECONDS), targets: Object.values(SERVICE_LEVEL_SECONDS) }
+		{
+			...params(f),
+			channels: Object.keys(SERVICE_LEVEL_SECONDS),
+			targets: Object.values(SERVICE_LEVEL_SECONDS)
+		}
 	);
 	const surveys =
 		by === 'channel'

@@ -79,7 +79,10 @@ export async function dimensionImportance(ch: ClickHouse, w: Window): Promise<Re
 	);
 	// corr is NaN when either side has no variance: no importance can be read from such a sample.
 	return Object.fromEntries(
-		rows.map((r) => [r.dimension, typeof r.importance === 'number' && Number.isFinite(r.importance) ? r.importance : null])
+		rows.map((r) => [
+			r.dimension,
+			typeof r.importance === 'number' && Number.isFinite(r.importance) ? r.importance : null
+		])
 	);
 }
 
@@ -135,7 +138,11 @@ export function listSnapshots(ch: ClickHouse, month: string) {
 	);
 }
 
-export async function readSnapshot(ch: ClickHouse, month: string, version: number): Promise<SnapshotRow | null> {
+export async function readSnapshot(
+	ch: ClickHouse,
+	month: string,
+	version: number
+): Promise<SnapshotRow | null> {
 	const rows = await select<SnapshotRow>(
 		ch,
 		`SELECT ${SNAPSHOT_COLUMNS}, data FROM scorecard_snapshots_v1
@@ -152,7 +159,12 @@ export interface NoteRow {
 	written_ms: number;
 }
 
-export function insertNote(ch: ClickHouse, month: string, version: number, note: Omit<NoteRow, 'written_ms'>) {
+export function insertNote(
+	ch: ClickHouse,
+	month: string,
+	version: number,
+	note: Omit<NoteRow, 'written_ms'>
+) {
 	return ch.client.insert({
 		table: 'scorecard_notes_v1',
 		values: [{ month, version, ...note }],

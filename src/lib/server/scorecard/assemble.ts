@@ -2,7 +2,13 @@
 // the scorecard and the live tiles never disagree; this module adds what only the scorecard needs:
 // judging against thresholds, month-on-month change, the league, complaints by tier, key drivers.
 import type { ClickHouse } from '../clickhouse/client.ts';
-import { dimensionMeans, measureValues, measureValuesByChild, mysterySectionMeans, type MeasureValues } from '../clickhouse/measures.ts';
+import {
+	dimensionMeans,
+	measureValues,
+	measureValuesByChild,
+	mysterySectionMeans,
+	type MeasureValues
+} from '../clickhouse/measures.ts';
 import * as q from '../clickhouse/scorecard.ts';
 import { MEASURES, parseScope, statusOf, type Scope, type Status, type Threshold } from '../../measures.ts';
 import { DEFAULT_FORM, DEFAULT_TIER_LIMIT_HOURS } from '../../contract/index.ts';
@@ -49,13 +55,21 @@ interface Unit {
 }
 
 /** The organisation, its sites and their teams, each with its measures over the window. */
-async function unitValues(ch: ClickHouse, w: { from: number; to: number; now: number; tz: string; tierLimitHours: TierLimits }) {
+async function unitValues(
+	ch: ClickHouse,
+	w: { from: number; to: number; now: number; tz: string; tierLimitHours: TierLimits }
+) {
 	const query = (scope: Scope) => ({ ...w, scope, keys: SCORECARD_MEASURES });
 	const org: Scope = { kind: 'org', id: '' };
-	const [orgValues, sites] = await Promise.all([measureValues(ch, query(org)), measureValuesByChild(ch, query(org))]);
+	const [orgValues, sites] = await Promise.all([
+		measureValues(ch, query(org)),
+		measureValuesByChild(ch, query(org))
+	]);
 	const units: Unit[] = [{ scope: 'org', kind: 'org', name: '', values: orgValues }];
 	const teamsOfSites = await Promise.all(
-		[...sites.keys()].map((key) => measureValuesByChild(ch, query(parseScope(key)!)).then((teams) => [key, teams] as const))
+		[...sites.keys()].map((key) =>
+			measureValuesByChild(ch, query(parseScope(key)!)).then((teams) => [key, teams] as const)
+		)
 	);
 	for (const [siteKey, teams] of teamsOfSites) {
 		const site = siteKey.slice('site:'.length);
@@ -68,11 +82,23 @@ async function unitValues(ch: ClickHouse, w: { from: number; to: number; now: nu
 
 const ORDER = { org: 0, site: 1, team: 2 };
 
-function unitRows(units: Unit[], previous: Unit[], samples: q.SampleCounts[], thresholdOf: ThresholdOf): UnitRow[] {
+function unitRows(
+	units: Unit[],
+	previous: Unit[],
+	samples: q.SampleCounts[],
+	thresholdOf: ThresholdOf
+): UnitRow[] {
 	const count = (u: Unit, f: (s: q.SampleCounts) => number) =>
-		samples.filter((s) => u.kind === 'org' || (u.kind === 'site' ? s.site === u.name : s.team === u.name)).reduce((a, s) => a + f(s), 0);
+		samples
+			.filter((s) => u.kind === 'org' || (u.kind === 'site' ? s.site === u.name : s.team === u.name))
+			.reduce((a, s) => a + f(s), 0);
 	return [...units]
-		.sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || (a.site ?? a.name).localeCompare(b.site ?? b.name) || a.name.localeCompare(b.name))
+		.sort(
+			(a, b) =>
+				ORDER[a.kind] - ORDER[b.kind] ||
+				(a.site ?? a.name).localeCompare(b.site ?? b.name) ||
+				a.name.localeCompare(b.name)
+		)
 		.map((u) => {
 			const before = previous.find((p) => p.scope === u.scope);
 			const cells = {} as Record<ScorecardMeasure, Cell>;
@@ -124,7 +150,9 @@ function leagueOf(rows: UnitRow[]): Omit<LeagueRow, 'previousRank'>[] {
 }
 
 async function mysteryRows(ch: ClickHouse, rows: UnitRow[], w: { from: number; to: number }) {
-	const perUnit = await Promise.all(rows.map((r) => mysterySectionMeans(ch, { ...w, scope: parseScope(r.scope)! })));
+	const perUnit = await Promise.all(
+		rows.map((r) => mysterySectionMeans(ch, { ...w, scope: parseScope(r.scope)! }))
+	);
 	const sections = DEFAULT_FORM.sections.map((s) => s.key);
 	for (const m of perUnit) for (const k of Object.keys(m)) if (!sections.includes(k)) sections.push(k);
 	const out: MysteryRow[] = rows
@@ -151,17 +179,33 @@ function complaintTiers(
 	const rows = new Map(
 		([1, 2, 3] as const).map((tier) => [
 			tier,
-			{ tier, limitHours: limits[tier], received: 0, resolved: 0, resolvedWithinLimit: 0, openOverdue: 0, closed: 0, closeMs: 0 }
+			{
+				tier,
+				limitHours: limits[tier],
+				received: 0,
+				resolved: 0,
+				resolvedWithinLimit: 0,
+				openOverdue: 0,
+				closed: 0,
+				closeMs: 0
+			}
 		])
 	);
 	const inWindow = (at: number) => at >= w.from && at < w.to;
 	for (const { events: unsorted } of histories) {
-		const events = [...unsorted].sort((a, b) => a.at - b.at || COMPLAINT_ORDER.indexOf(a.type) - COMPLAINT_ORDER.indexOf(b.type));
+		const events = [...unsorted].sort(
+			(a, b) => a.at - b.at || COMPLAINT_ORDER.indexOf(a.type) - COMPLAINT_ORDER.indexOf(b.type)
+		);
 		const entries = events.filter((e) => e.type === 'received' || e.type === 'escalated');
 		if (!entries.length) continue;
 		/** The tier entry in force at an instant: the latest entry up to it, the higher tier on a tie. */
 		const entryAt = (at: number) =>
-			entries.filter((e) => e.at <= at).reduce<q.ComplaintEvent | null>((a, b) => (!a || b.at > a.at || (b.at === a.at && b.tier! > a.tier!) ? b : a), null);
+			entries
+				.filter((e) => e.at <= at)
+				.reduce<q.ComplaintEvent | null>(
+					(a, b) => (!a || b.at > a.at || (b.at === a.at && b.tier! > a.tier!) ? b : a),
+					null
+				);
 		const tierOf = (e: q.ComplaintEvent) => rows.get(e.tier as 1 | 2 | 3)!;
 		const receipt = events.find((e) => e.type === 'received');
 		if (receipt && events.some((e) => e.type === 'received' && inWindow(e.at))) {
@@ -169,7 +213,8 @@ function complaintTiers(
 			const current = entryAt(w.now)!;
 			const last = events[events.length - 1];
 			const open = last.type !== 'resolved' && last.type !== 'closed';
-			if (open && w.now > current.at + limits[current.tier as 1 | 2 | 3] * HOUR) tierOf(current).openOverdue++;
+			if (open && w.now > current.at + limits[current.tier as 1 | 2 | 3] * HOUR)
+				tierOf(current).openOverdue++;
 		}
 		const resolution = events.filter((e) => e.type === 'resolved' && inWindow(e.at)).at(-1);
 		const judged = resolution && entryAt(resolution.at);
@@ -215,22 +260,36 @@ export async function buildScorecard(ch: ClickHouse, opts: ScorecardOptions): Pr
 	const base = { now: asOf, tz: timeZone, tierLimitHours: limits };
 	const orgScope: Scope = { kind: 'org', id: '' };
 
-	const [units, previousUnits, samples, previousSamples, histories, importance, dimensions, trendValues, trendCounts] =
-		await Promise.all([
-			unitValues(ch, { ...window, ...base }),
-			unitValues(ch, { ...before, ...base }),
-			q.sampleCounts(ch, window),
-			q.sampleCounts(ch, before),
-			q.complaintHistories(ch, { ...window, now: asOf }),
-			q.dimensionImportance(ch, window),
-			dimensionMeans(ch, { ...window, scope: orgScope }),
-			Promise.all(
-				trendMonths.map((m) =>
-					measureValues(ch, { ...monthRange(m, timeZone), ...base, scope: orgScope, keys: ['csat', 'csat_mean'] })
-				)
-			),
-			q.surveysByMonth(ch, { from: monthRange(trendMonths[0], timeZone).from, to: window.to, timeZone })
-		]);
+	const [
+		units,
+		previousUnits,
+		samples,
+		previousSamples,
+		histories,
+		importance,
+		dimensions,
+		trendValues,
+		trendCounts
+	] = await Promise.all([
+		unitValues(ch, { ...window, ...base }),
+		unitValues(ch, { ...before, ...base }),
+		q.sampleCounts(ch, window),
+		q.sampleCounts(ch, before),
+		q.complaintHistories(ch, { ...window, now: asOf }),
+		q.dimensionImportance(ch, window),
+		dimensionMeans(ch, { ...window, scope: orgScope }),
+		Promise.all(
+			trendMonths.map((m) =>
+				measureValues(ch, {
+					...monthRange(m, timeZone),
+					...base,
+					scope: orgScope,
+					keys: ['csat', 'csat_mean']
+				})
+			)
+		),
+		q.surveysByMonth(ch, { from: monthRange(trendMonths[0], timeZone).from, to: window.to, timeZone })
+	]);
 
 	const rows = unitRows(units, previousUnits, samples, thresholdOf);
 	const league = leagueOf(rows);
@@ -244,7 +303,10 @@ export async function buildScorecard(ch: ClickHouse, opts: ScorecardOptions): Pr
 		asOf,
 		measures: [...SCORECARD_MEASURES],
 		units: rows,
-		league: league.map((r) => ({ ...r, previousRank: previousLeague.find((p) => p.scope === r.scope)?.rank ?? null })),
+		league: league.map((r) => ({
+			...r,
+			previousRank: previousLeague.find((p) => p.scope === r.scope)?.rank ?? null
+		})),
 		mystery: await mysteryRows(ch, rows, window),
 		complaints: complaintTiers(histories, { ...window, now: asOf }, limits),
 		trend: trendMonths.map((m, i) => ({

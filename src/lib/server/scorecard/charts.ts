@@ -13,7 +13,11 @@ import type { ScorecardData } from './types.ts';
 
 const p = PALETTES.light;
 const FONT = 11;
-const axis = { axisLabel: { color: p.muted, fontSize: FONT }, splitLine: { lineStyle: { color: p.grid } }, nameTextStyle: { color: p.muted } };
+const axis = {
+	axisLabel: { color: p.muted, fontSize: FONT },
+	splitLine: { lineStyle: { color: p.grid } },
+	nameTextStyle: { color: p.muted }
+};
 
 /** Mystery-shop section means of the organisation (the scope drawn) against 100. */
 function mysteryOption(d: ScorecardData): EChartsOption {
@@ -21,7 +25,13 @@ function mysteryOption(d: ScorecardData): EChartsOption {
 	return radarOption(
 		{
 			indicators: d.mystery.sections.map((key) => ({ key, max: 100 })),
-			series: [{ name: 'scope', values: org?.sections ?? d.mystery.sections.map(() => null), samples: org?.evaluations ?? 0 }]
+			series: [
+				{
+					name: 'scope',
+					values: org?.sections ?? d.mystery.sections.map(() => null),
+					samples: org?.evaluations ?? 0
+				}
+			]
 		},
 		{ label: (k) => (k === 'scope' ? t('scope.org') : t(`scorecard.section6s.${k}`)) }
 	);
@@ -46,7 +56,11 @@ function complaintsOption(d: ScorecardData): EChartsOption {
 		yAxis: { type: 'value', minInterval: 1, ...axis },
 		series: [
 			{ name: t('scorecard.complaints.received'), type: 'bar', data: d.complaints.map((c) => c.received) },
-			{ name: t('scorecard.complaints.withinLimit'), type: 'bar', data: d.complaints.map((c) => c.resolvedWithinLimit) },
+			{
+				name: t('scorecard.complaints.withinLimit'),
+				type: 'bar',
+				data: d.complaints.map((c) => c.resolvedWithinLimit)
+			},
 			{ name: t('scorecard.complaints.overdue'), type: 'bar', data: d.complaints.map((c) => c.openOverdue) }
 		]
 	};
@@ -62,13 +76,30 @@ function driversOption(d: ScorecardData): EChartsOption {
 	const point = (x: (typeof pts)[number]) => ({
 		name: t(`scorecard.dimension.${x.dimension}`),
 		value: [x.importance as number, x.mean, x.n],
-		itemStyle: x.smallSample ? { color: 'transparent', borderColor: p.status.amber, borderWidth: 2 } : { color: p.scope }
+		itemStyle: x.smallSample
+			? { color: 'transparent', borderColor: p.status.amber, borderWidth: 2 }
+			: { color: p.scope }
 	});
 	return {
 		animation: false,
 		grid: { left: 48, right: 96, top: 24, bottom: 40 },
-		xAxis: { type: 'value', name: t('scorecard.drivers.importance'), nameLocation: 'middle', nameGap: 24, scale: true, ...axis },
-		yAxis: { type: 'value', name: t('scorecard.drivers.mean'), nameLocation: 'middle', nameGap: 32, min: 1, max: 5, ...axis },
+		xAxis: {
+			type: 'value',
+			name: t('scorecard.drivers.importance'),
+			nameLocation: 'middle',
+			nameGap: 24,
+			scale: true,
+			...axis
+		},
+		yAxis: {
+			type: 'value',
+			name: t('scorecard.drivers.mean'),
+			nameLocation: 'middle',
+			nameGap: 32,
+			min: 1,
+			max: 5,
+			...axis
+		},
 		series: [
 			{
 				type: 'scatter',
@@ -80,7 +111,10 @@ function driversOption(d: ScorecardData): EChartsOption {
 					symbol: 'none',
 					lineStyle: { color: p.target, type: 'dashed' },
 					label: { show: false },
-					data: [{ xAxis: avg(pts.map((x) => x.importance as number)) }, { yAxis: avg(pts.map((x) => x.mean)) }]
+					data: [
+						{ xAxis: avg(pts.map((x) => x.importance as number)) },
+						{ yAxis: avg(pts.map((x) => x.mean)) }
+					]
 				}
 			}
 		]
@@ -147,8 +181,11 @@ export function renderChart(name: ChartName, d: ScorecardData): string {
 }
 
 export function renderCharts(d: ScorecardData): Record<ChartName, string> {
-	return Object.fromEntries((Object.keys(CHARTS) as ChartName[]).map((n) => [n, renderChart(n, d)])) as Record<ChartName, string>;
+	return Object.fromEntries(
+		(Object.keys(CHARTS) as ChartName[]).map((n) => [n, renderChart(n, d)])
+	) as Record<ChartName, string>;
 }
 
 /** Correlation as text with two decimals ("0.62"), shared by table, chart alternative and exports. */
-export const fmtCorrelation = (v: number | null, locale?: string) => (v === null ? '–' : fmtNumber(v, locale, 2));
+export const fmtCorrelation = (v: number | null, locale?: string) =>
+	v === null ? '–' : fmtNumber(v, locale, 2);

@@ -12,8 +12,14 @@ import { changeText, scorecardTables, unitName, type Table } from './tables.ts';
 import type { ScorecardData, ScorecardMeasure, Section, Snapshot } from './types.ts';
 
 // A Unicode font when the machine has one (minus signs, accents); the built-in Helvetica otherwise.
-const UNICODE_FONTS = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf'];
-const UNICODE_BOLD = ['/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf', '/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf'];
+const UNICODE_FONTS = [
+	'/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+	'/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf'
+];
+const UNICODE_BOLD = [
+	'/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf',
+	'/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf'
+];
 const firstExisting = (paths: string[]) => paths.find((p) => fs.existsSync(p));
 
 const MARGIN = 40;
@@ -27,7 +33,12 @@ export interface PdfInput {
 }
 
 export function scorecardPdf({ data, snapshot, locale }: PdfInput): Promise<Buffer> {
-	const doc = new PDFDocument({ size: 'A4', margin: MARGIN, bufferPages: true, info: { Title: t('scorecard.title', { month: data.month }) } });
+	const doc = new PDFDocument({
+		size: 'A4',
+		margin: MARGIN,
+		bufferPages: true,
+		info: { Title: t('scorecard.title', { month: data.month }) }
+	});
 	const regular = firstExisting(UNICODE_FONTS);
 	const bold = firstExisting(UNICODE_BOLD);
 	if (regular) doc.registerFont('body', regular);
@@ -57,12 +68,21 @@ export function scorecardPdf({ data, snapshot, locale }: PdfInput): Promise<Buff
 		const n = snapshot?.notes.find((x) => x.section === section);
 		if (!n) return;
 		ensure(40);
-		doc.font(font.body).fontSize(9).fillColor(p.muted).text(s(`${t('scorecard.note.label')}: ${n.text} (${n.author})`), MARGIN, doc.y, { width });
+		doc
+			.font(font.body)
+			.fontSize(9)
+			.fillColor(p.muted)
+			.text(s(`${t('scorecard.note.label')}: ${n.text} (${n.author})`), MARGIN, doc.y, { width });
 		doc.moveDown(0.4);
 	};
 
 	/** A table that breaks across pages, repeating its header. */
-	const table = (header: string[], rows: { text: string; colour?: string }[][], widths: number[], size = 8) => {
+	const table = (
+		header: string[],
+		rows: { text: string; colour?: string }[][],
+		widths: number[],
+		size = 8
+	) => {
 		const rowHeight = size + 7;
 		const drawRow = (cells: { text: string; colour?: string }[], isHeader: boolean) => {
 			// Headers may wrap to two lines; values stay on one and are cut with an ellipsis.
@@ -80,15 +100,26 @@ export function scorecardPdf({ data, snapshot, locale }: PdfInput): Promise<Buff
 				});
 				x += widths[i];
 			});
-			doc.moveTo(MARGIN, y + h).lineTo(MARGIN + widths.reduce((a, b) => a + b, 0), y + h).strokeColor(p.grid).lineWidth(0.5).stroke();
+			doc
+				.moveTo(MARGIN, y + h)
+				.lineTo(MARGIN + widths.reduce((a, b) => a + b, 0), y + h)
+				.strokeColor(p.grid)
+				.lineWidth(0.5)
+				.stroke();
 			doc.x = MARGIN;
 			doc.y = y + h;
 		};
-		drawRow(header.map((h) => ({ text: h })), true);
+		drawRow(
+			header.map((h) => ({ text: h })),
+			true
+		);
 		for (const r of rows) {
 			if (doc.y + rowHeight > bottom()) {
 				doc.addPage();
-				drawRow(header.map((h) => ({ text: h })), true);
+				drawRow(
+					header.map((h) => ({ text: h })),
+					true
+				);
 			}
 			drawRow(r, false);
 		}
@@ -100,7 +131,9 @@ export function scorecardPdf({ data, snapshot, locale }: PdfInput): Promise<Buff
 		const rest = (width - first) / (n - 1);
 		table(
 			tb.columns.map((c) => c.label),
-			tb.rows.map((r) => r.cells.map((c) => ({ text: c.text, colour: c.status ? p.status[c.status] : undefined }))),
+			tb.rows.map((r) =>
+				r.cells.map((c) => ({ text: c.text, colour: c.status ? p.status[c.status] : undefined }))
+			),
 			[first, ...Array(n - 1).fill(rest)]
 		);
 	};
@@ -119,8 +152,15 @@ export function scorecardPdf({ data, snapshot, locale }: PdfInput): Promise<Buff
 	};
 
 	// Title block
-	doc.font(font.bold).fontSize(18).fillColor(p.text).text(s(t('scorecard.pdf.heading')));
-	doc.font(font.body).fontSize(12).text(s(fmtMonth(data.month, locale)));
+	doc
+		.font(font.bold)
+		.fontSize(18)
+		.fillColor(p.text)
+		.text(s(t('scorecard.pdf.heading')));
+	doc
+		.font(font.body)
+		.fontSize(12)
+		.text(s(fmtMonth(data.month, locale)));
 	doc.fontSize(9).fillColor(p.muted);
 	const lines = [t('scorecard.timeZone', { tz: data.timeZone })];
 	if (snapshot) {
@@ -133,10 +173,14 @@ export function scorecardPdf({ data, snapshot, locale }: PdfInput): Promise<Buff
 		);
 		lines.push(
 			snapshot.signoff
-				? t('scorecard.signoff.signed', { by: snapshot.signoff.by, at: fmtDateTime(snapshot.signoff.at, data.timeZone, locale) })
+				? t('scorecard.signoff.signed', {
+						by: snapshot.signoff.by,
+						at: fmtDateTime(snapshot.signoff.at, data.timeZone, locale)
+					})
 				: t('scorecard.signoff.unsigned')
 		);
-		if (snapshot.lateTotal > 0) lines.push(t('scorecard.late.flag', { n: fmtNumber(snapshot.lateTotal, locale) }));
+		if (snapshot.lateTotal > 0)
+			lines.push(t('scorecard.late.flag', { n: fmtNumber(snapshot.lateTotal, locale) }));
 	} else lines.push(t('scorecard.live', { at: fmtDateTime(data.asOf, data.timeZone, locale) }));
 	for (const l of lines) doc.text(s(l));
 
@@ -153,17 +197,27 @@ export function scorecardPdf({ data, snapshot, locale }: PdfInput): Promise<Buff
 				...ms.map((m) => {
 					const c = u.cells[m];
 					const change = changeText(m, c.value, c.previous, locale);
-					return { text: `${formatMeasure(m, c.value, locale)}${change === '–' ? '' : ` (${change})`}`, colour: p.status[c.status] };
+					return {
+						text: `${formatMeasure(m, c.value, locale)}${change === '–' ? '' : ` (${change})`}`,
+						colour: p.status[c.status]
+					};
 				})
 			]),
 			[first, ...Array(ms.length).fill(rest)],
 			7
 		);
 	}
-	doc.font(font.body).fontSize(8).fillColor(p.muted).text(s(t('scorecard.units.legend')), MARGIN);
+	doc
+		.font(font.body)
+		.fontSize(8)
+		.fillColor(p.muted)
+		.text(s(t('scorecard.units.legend')), MARGIN);
 	note('units');
 
-	const tables = Object.fromEntries(scorecardTables(data, locale).map((tb) => [tb.key, tb])) as Record<string, Table>;
+	const tables = Object.fromEntries(scorecardTables(data, locale).map((tb) => [tb.key, tb])) as Record<
+		string,
+		Table
+	>;
 	const sections: [Section, ChartName[]][] = [
 		['league', []],
 		['mystery', ['mystery']],
@@ -177,7 +231,11 @@ export function scorecardPdf({ data, snapshot, locale }: PdfInput): Promise<Buff
 		if (charts[0]) ensure(CHARTS[charts[0]].height + 60);
 		heading(tables[section].title);
 		if (section === 'drivers' && data.drivers.points.some((x) => x.smallSample)) {
-			doc.font(font.body).fontSize(9).fillColor(p.status.amber).text(s(t('scorecard.drivers.warning', { min: data.drivers.minSample })), MARGIN);
+			doc
+				.font(font.body)
+				.fontSize(9)
+				.fillColor(p.status.amber)
+				.text(s(t('scorecard.drivers.warning', { min: data.drivers.minSample })), MARGIN);
 			doc.moveDown(0.3);
 		}
 		for (const c of charts) chart(c);
@@ -192,11 +250,16 @@ export function scorecardPdf({ data, snapshot, locale }: PdfInput): Promise<Buff
 		// Writing inside the bottom margin would otherwise start a new page.
 		doc.page.margins.bottom = 0;
 		doc.font(font.body).fontSize(8).fillColor(p.muted);
-		doc.text(s(t('scorecard.pdf.page', { page: i + 1, pages: range.count })), MARGIN, doc.page.height - MARGIN + 12, {
-			width,
-			align: 'right',
-			lineBreak: false
-		});
+		doc.text(
+			s(t('scorecard.pdf.page', { page: i + 1, pages: range.count })),
+			MARGIN,
+			doc.page.height - MARGIN + 12,
+			{
+				width,
+				align: 'right',
+				lineBreak: false
+			}
+		);
 	}
 	doc.end();
 	return done;

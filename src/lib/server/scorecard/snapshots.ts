@@ -5,7 +5,14 @@
 import type { ClickHouse } from '../clickhouse/client.ts';
 import * as q from '../clickhouse/scorecard.ts';
 import { buildScorecard, type ScorecardOptions } from './assemble.ts';
-import { SECTIONS, type Note, type ScorecardData, type Section, type Snapshot, type VersionInfo } from './types.ts';
+import {
+	SECTIONS,
+	type Note,
+	type ScorecardData,
+	type Section,
+	type Snapshot,
+	type VersionInfo
+} from './types.ts';
 
 export const MAX_NOTE_CHARS = 2000;
 
@@ -28,7 +35,10 @@ function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
 	return run;
 }
 
-export function freeze(ch: ClickHouse, opts: Omit<ScorecardOptions, 'asOf'> & { by: string }): Promise<VersionInfo> {
+export function freeze(
+	ch: ClickHouse,
+	opts: Omit<ScorecardOptions, 'asOf'> & { by: string }
+): Promise<VersionInfo> {
 	return oneAtATime(async () => {
 		const frozenAt = await q.clickhouseNow(ch);
 		const data = await buildScorecard(ch, { ...opts, asOf: frozenAt });
@@ -65,7 +75,12 @@ export async function readVersion(ch: ClickHouse, month: string, version: number
 		frozenAt: row.frozen_at,
 		frozenBy: row.frozen_by,
 		data,
-		notes: notes.map((n) => ({ section: n.section as Section, text: n.text, author: n.author, writtenAt: n.written_ms })),
+		notes: notes.map((n) => ({
+			section: n.section as Section,
+			text: n.text,
+			author: n.author,
+			writtenAt: n.written_ms
+		})),
 		signoff: signoff ? { by: signoff.signed_by, at: signoff.signed_at } : null,
 		late,
 		lateTotal: Object.values(late).reduce((a, b) => a + b, 0)
@@ -73,15 +88,25 @@ export async function readVersion(ch: ClickHouse, month: string, version: number
 }
 
 async function unsigned(ch: ClickHouse, month: string, version: number) {
-	if (!(await q.readSnapshot(ch, month, version))) throw new ScorecardError(`version ${version} of ${month} does not exist`, 404);
+	if (!(await q.readSnapshot(ch, month, version)))
+		throw new ScorecardError(`version ${version} of ${month} does not exist`, 404);
 	if (await q.readSignoff(ch, month, version))
-		throw new ScorecardError(`version ${version} of ${month} is signed off: issue a new version to change it`, 409);
+		throw new ScorecardError(
+			`version ${version} of ${month} is signed off: issue a new version to change it`,
+			409
+		);
 }
 
-export async function writeNote(ch: ClickHouse, month: string, version: number, note: Omit<Note, 'writtenAt'>) {
+export async function writeNote(
+	ch: ClickHouse,
+	month: string,
+	version: number,
+	note: Omit<Note, 'writtenAt'>
+) {
 	if (!(SECTIONS as readonly string[]).includes(note.section))
 		throw new ScorecardError(`section must be one of ${SECTIONS.join(', ')}`, 400);
-	if (note.text.length > MAX_NOTE_CHARS) throw new ScorecardError(`text must be at most ${MAX_NOTE_CHARS} characters`, 400);
+	if (note.text.length > MAX_NOTE_CHARS)
+		throw new ScorecardError(`text must be at most ${MAX_NOTE_CHARS} characters`, 400);
 	await unsigned(ch, month, version);
 	await q.insertNote(ch, month, version, note);
 }

@@ -4,7 +4,7 @@ import { formatDelta, formatMeasure } from '../../charts/format.ts';
 import { fmtDuration, fmtNumber, fmtPercent, t } from '../../i18n/index.ts';
 import type { MeasureKey, Status } from '../../measures.ts';
 import { fmtCorrelation } from './charts.ts';
-import type { ScorecardData } from './types.ts';
+import type { ScorecardData, ScorecardMeasure } from './types.ts';
 
 export interface TableCell {
 	raw: string | number | null;
@@ -19,10 +19,21 @@ export interface Table {
 	columns: { key: string; label: string }[];
 	rows: { scope?: string; cells: TableCell[] }[];
 }
-export const TABLE_KEYS = ['units', 'league', 'mystery', 'complaints', 'trend', 'drivers', 'satPerf'] as const;
+export const TABLE_KEYS = [
+	'units',
+	'league',
+	'mystery',
+	'complaints',
+	'trend',
+	'drivers',
+	'satPerf'
+] as const;
 export type TableKey = (typeof TABLE_KEYS)[number];
 
-const text = (v: string | number | null, s?: string): TableCell => ({ raw: v, text: s ?? (v === null ? '–' : String(v)) });
+const text = (v: string | number | null, s?: string): TableCell => ({
+	raw: v,
+	text: s ?? (v === null ? '–' : String(v))
+});
 const count = (v: number, locale?: string): TableCell => ({ raw: v, text: fmtNumber(v, locale) });
 const measure = (key: MeasureKey, v: number | null, locale?: string, status?: Status): TableCell => ({
 	raw: v,
@@ -46,7 +57,9 @@ export function scorecardTables(d: ScorecardData, locale?: string): Table[] {
 	tables.push({
 		key: 'units',
 		title: t('scorecard.units.title'),
-		columns: ['unit', 'kind', 'site', 'measure', 'value', 'target', 'status', 'previous', 'change'].map((k) => col(k)),
+		columns: ['unit', 'kind', 'site', 'measure', 'value', 'target', 'status', 'previous', 'change'].map((k) =>
+			col(k)
+		),
 		rows: d.units.flatMap((u) =>
 			d.measures.map((m) => {
 				const c = u.cells[m];
@@ -61,7 +74,10 @@ export function scorecardTables(d: ScorecardData, locale?: string): Table[] {
 						measure(m, c.target, locale),
 						text(c.status, t(`status.${c.status}`)),
 						measure(m, c.previous, locale),
-						{ raw: c.value !== null && c.previous !== null ? c.value - c.previous : null, text: changeText(m, c.value, c.previous, locale) }
+						{
+							raw: c.value !== null && c.previous !== null ? c.value - c.previous : null,
+							text: changeText(m, c.value, c.previous, locale)
+						}
 					]
 				};
 			})
@@ -88,7 +104,12 @@ export function scorecardTables(d: ScorecardData, locale?: string): Table[] {
 	tables.push({
 		key: 'mystery',
 		title: t('scorecard.mystery.title'),
-		columns: [col('unit'), col('evaluations'), col('score'), ...d.mystery.sections.map((s) => col(s, t(`scorecard.section6s.${s}`)))],
+		columns: [
+			col('unit'),
+			col('evaluations'),
+			col('score'),
+			...d.mystery.sections.map((s) => col(s, t(`scorecard.section6s.${s}`)))
+		],
 		rows: d.mystery.rows.map((r) => {
 			const kind = r.scope === 'org' ? 'org' : r.scope.split(':')[0];
 			return {
@@ -105,7 +126,17 @@ export function scorecardTables(d: ScorecardData, locale?: string): Table[] {
 	tables.push({
 		key: 'complaints',
 		title: t('scorecard.complaints.title'),
-		columns: ['tier', 'limit', 'received', 'resolved', 'withinLimit', 'withinLimitShare', 'overdue', 'closed', 'meanClose'].map((k) => col(k)),
+		columns: [
+			'tier',
+			'limit',
+			'received',
+			'resolved',
+			'withinLimit',
+			'withinLimitShare',
+			'overdue',
+			'closed',
+			'meanClose'
+		].map((k) => col(k)),
 		rows: d.complaints.map((c) => ({
 			cells: [
 				{ raw: c.tier, text: t('scorecard.tier', { tier: c.tier }) },
@@ -116,7 +147,10 @@ export function scorecardTables(d: ScorecardData, locale?: string): Table[] {
 				measure('closed_within_limit', c.withinLimitShare, locale),
 				count(c.openOverdue, locale),
 				count(c.closed, locale),
-				{ raw: c.meanCloseSeconds, text: c.meanCloseSeconds === null ? '–' : fmtDuration(c.meanCloseSeconds, locale) }
+				{
+					raw: c.meanCloseSeconds,
+					text: c.meanCloseSeconds === null ? '–' : fmtDuration(c.meanCloseSeconds, locale)
+				}
 			]
 		}))
 	});
@@ -125,7 +159,12 @@ export function scorecardTables(d: ScorecardData, locale?: string): Table[] {
 		title: t('scorecard.trend.title'),
 		columns: ['month', 'csat', 'csatMean', 'surveys'].map((k) => col(k)),
 		rows: d.trend.map((x) => ({
-			cells: [text(x.month), measure('csat', x.csat, locale), measure('csat_mean', x.csatMean, locale), count(x.surveys, locale)]
+			cells: [
+				text(x.month),
+				measure('csat', x.csat, locale),
+				measure('csat_mean', x.csatMean, locale),
+				count(x.surveys, locale)
+			]
 		}))
 	});
 	tables.push({
@@ -138,7 +177,12 @@ export function scorecardTables(d: ScorecardData, locale?: string): Table[] {
 				{ raw: x.importance, text: fmtCorrelation(x.importance, locale) },
 				{ raw: x.mean, text: fmtNumber(x.mean, locale, 2) },
 				count(x.n, locale),
-				text(x.smallSample ? 'small' : 'ok', x.smallSample ? t('scorecard.drivers.small', { min: d.drivers.minSample }) : t('scorecard.drivers.ok'))
+				text(
+					x.smallSample ? 'small' : 'ok',
+					x.smallSample
+						? t('scorecard.drivers.small', { min: d.drivers.minSample })
+						: t('scorecard.drivers.ok')
+				)
 			]
 		}))
 	});
@@ -168,20 +212,46 @@ export function toCsv(columns: { label: string }[], rows: (string | number | boo
 		if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
 		return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 	};
-	return [columns.map((c) => cell(c.label)), ...rows.map((r) => r.map(cell))].map((r) => r.join(',')).join('\r\n') + '\r\n';
+	return (
+		[columns.map((c) => cell(c.label)), ...rows.map((r) => r.map(cell))]
+			.map((r) => r.join(','))
+			.join('\r\n') + '\r\n'
+	);
 }
 
-export const tableCsv = (table: Table) => toCsv(table.columns, table.rows.map((r) => r.cells.map((c) => c.raw)));
+export const tableCsv = (table: Table) =>
+	toCsv(
+		table.columns,
+		table.rows.map((r) => r.cells.map((c) => c.raw))
+	);
+
+/** The record list behind each measure in the drill-down. */
+export const RECORDS_OF: Record<ScorecardMeasure, 'contacts' | 'surveys' | 'evaluations' | 'complaints'> = {
+	csat: 'surveys',
+	csat_mean: 'surveys',
+	fcr: 'contacts',
+	service_level: 'contacts',
+	response_time_avg: 'contacts',
+	response_time_max: 'contacts',
+	error_rate: 'contacts',
+	follow_up_completion: 'contacts',
+	mystery_score: 'evaluations',
+	escalation_rate: 'complaints',
+	closed_within_limit: 'complaints'
+};
 
 export interface MatrixRow {
 	scope: string;
 	kind: 'org' | 'site' | 'team';
 	name: string;
-	cells: (TableCell & { change: string })[];
+	cells: (TableCell & { change: string; records: string })[];
 }
 
 /** Units against target as the page's matrix: one row per unit, one column per measure. */
-export function unitsMatrix(d: ScorecardData, locale?: string): { columns: { key: string; label: string }[]; rows: MatrixRow[] } {
+export function unitsMatrix(
+	d: ScorecardData,
+	locale?: string
+): { columns: { key: string; label: string }[]; rows: MatrixRow[] } {
 	return {
 		columns: d.measures.map((m) => ({ key: m, label: t(`measure.${m}`) })),
 		rows: d.units.map((u) => ({
@@ -190,7 +260,11 @@ export function unitsMatrix(d: ScorecardData, locale?: string): { columns: { key
 			name: unitName(u.kind, u.name),
 			cells: d.measures.map((m) => {
 				const c = u.cells[m];
-				return { ...measure(m, c.value, locale, c.status), change: changeText(m, c.value, c.previous, locale) };
+				return {
+					...measure(m, c.value, locale, c.status),
+					change: changeText(m, c.value, c.previous, locale),
+					records: RECORDS_OF[m]
+				};
 			})
 		}))
 	};

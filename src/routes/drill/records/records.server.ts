@@ -26,23 +26,46 @@ export interface RecordTable {
 }
 
 export function streamParam(s: string): RecordStream {
-	if (!(RECORD_STREAMS as readonly string[]).includes(s)) error(404, t('drill.error.stream', { streams: RECORD_STREAMS.join(', ') }));
+	if (!(RECORD_STREAMS as readonly string[]).includes(s))
+		error(404, t('drill.error.stream', { streams: RECORD_STREAMS.join(', ') }));
 	return s as RecordStream;
 }
 
 export async function recordTable(stream: RecordStream, f: RecordFilter, page: Page): Promise<RecordTable> {
 	const { ch, config } = getRuntime();
 	const tz = config.businessTz;
-	const time = (ms: number | null): Cell => ({ raw: ms === null ? null : new Date(ms).toISOString(), text: ms === null ? '–' : fmtDateTime(ms, tz) });
+	const time = (ms: number | null): Cell => ({
+		raw: ms === null ? null : new Date(ms).toISOString(),
+		text: ms === null ? '–' : fmtDateTime(ms, tz)
+	});
 	const str = (s: string | null | undefined): Cell => ({ raw: s ?? null, text: s || '–' });
-	const num = (v: number | null, digits = 0): Cell => ({ raw: v, text: v === null ? '–' : fmtNumber(v, undefined, digits) });
-	const yes = (v: boolean | null): Cell => ({ raw: v, text: v === null ? '–' : t(v ? 'drill.yes' : 'drill.no') });
+	const num = (v: number | null, digits = 0): Cell => ({
+		raw: v,
+		text: v === null ? '–' : fmtNumber(v, undefined, digits)
+	});
+	const yes = (v: boolean | null): Cell => ({
+		raw: v,
+		text: v === null ? '–' : t(v ? 'drill.yes' : 'drill.no')
+	});
 	const cols = (...keys: string[]) => keys.map((key) => ({ key, label: t(`drill.col.${key}`) }));
 	switch (stream) {
 		case 'contacts': {
 			const { rows, total } = await listContacts(ch, f, page);
 			return {
-				columns: cols('contact', 'opened', 'team', 'agent', 'channel', 'customerTier', 'response', 'resolved', 'firstContact', 'error', 'reopened', 'followUp'),
+				columns: cols(
+					'contact',
+					'opened',
+					'team',
+					'agent',
+					'channel',
+					'customerTier',
+					'response',
+					'resolved',
+					'firstContact',
+					'error',
+					'reopened',
+					'followUp'
+				),
 				rows: rows.map((r) => [
 					str(r.contact_id),
 					time(r.opened_at),
@@ -50,7 +73,10 @@ export async function recordTable(stream: RecordStream, f: RecordFilter, page: P
 					str(r.agent),
 					{ raw: r.channel, text: t(`drill.channel.${r.channel}`) },
 					{ raw: r.customer_tier, text: t(`drill.tier.${r.customer_tier}`) },
-					{ raw: r.response_seconds, text: r.response_seconds === null ? '–' : fmtDuration(r.response_seconds) },
+					{
+						raw: r.response_seconds,
+						text: r.response_seconds === null ? '–' : fmtDuration(r.response_seconds)
+					},
 					time(r.resolved_at),
 					yes(r.first_contact),
 					yes(r.error),
@@ -74,7 +100,10 @@ export async function recordTable(stream: RecordStream, f: RecordFilter, page: P
 					num(r.overall),
 					{
 						raw: JSON.stringify(r.dimensions),
-						text: Object.entries(r.dimensions).map(([k, v]) => `${t(`scorecard.dimension.${k}`)} ${v}`).join(' · ') || '–'
+						text:
+							Object.entries(r.dimensions)
+								.map(([k, v]) => `${t(`scorecard.dimension.${k}`)} ${v}`)
+								.join(' · ') || '–'
 					}
 				]),
 				total
@@ -93,7 +122,12 @@ export async function recordTable(stream: RecordStream, f: RecordFilter, page: P
 					{ raw: r.score, text: formatMeasure('mystery_score', r.score) },
 					{
 						raw: JSON.stringify(r.sections),
-						text: Object.entries(r.sections).map(([k, v]) => `${t(`scorecard.section6s.${k}`)} ${v === null ? t('drill.notApplicable') : fmtNumber(v, undefined, 0)}`).join(' · ')
+						text: Object.entries(r.sections)
+							.map(
+								([k, v]) =>
+									`${t(`scorecard.section6s.${k}`)} ${v === null ? t('drill.notApplicable') : fmtNumber(v, undefined, 0)}`
+							)
+							.join(' · ')
 					},
 					{ raw: r.critical_failures.join('; '), text: r.critical_failures.join('; ') || '–' },
 					str(r.comment)
@@ -105,7 +139,19 @@ export async function recordTable(stream: RecordStream, f: RecordFilter, page: P
 			const now = Date.now();
 			const { rows, total } = await listComplaints(ch, f, page, now);
 			return {
-				columns: cols('complaint', 'received', 'team', 'agent', 'category', 'customerTier', 'tier', 'due', 'state', 'overdue', 'history'),
+				columns: cols(
+					'complaint',
+					'received',
+					'team',
+					'agent',
+					'category',
+					'customerTier',
+					'tier',
+					'due',
+					'state',
+					'overdue',
+					'history'
+				),
 				rows: rows.map((r) => [
 					str(r.complaint_id),
 					time(r.received_at),
@@ -118,9 +164,14 @@ export async function recordTable(stream: RecordStream, f: RecordFilter, page: P
 					{ raw: r.state, text: t(`drill.state.${r.state}`) },
 					yes(Boolean(r.overdue)),
 					{
-						raw: r.history.map(([at, type, tier]) => `${new Date(at).toISOString()} ${type}${tier ? ` ${tier}` : ''}`).join('; '),
+						raw: r.history
+							.map(([at, type, tier]) => `${new Date(at).toISOString()} ${type}${tier ? ` ${tier}` : ''}`)
+							.join('; '),
 						text: r.history
-							.map(([at, type, tier]) => `${fmtDateTime(at, tz)} ${t(`drill.state.${type}`)}${tier ? ` (${t('scorecard.tier', { tier })})` : ''}`)
+							.map(
+								([at, type, tier]) =>
+									`${fmtDateTime(at, tz)} ${t(`drill.state.${type}`)}${tier ? ` (${t('scorecard.tier', { tier })})` : ''}`
+							)
 							.join(' → ')
 					}
 				]),

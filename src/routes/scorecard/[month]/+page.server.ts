@@ -22,7 +22,8 @@ export async function load({ params, url }) {
 }
 
 /** Who acts, as recorded on a version: the signed-in user's name or e-mail. */
-const actor = (locals: App.Locals) => (locals.principal?.kind === 'user' ? locals.principal.name || locals.principal.email : '');
+const actor = (locals: App.Locals) =>
+	locals.principal?.kind === 'user' ? locals.principal.name || locals.principal.email : '';
 
 /** A version number posted with a form, or a 400 that says so. */
 function postedVersion(form: FormData) {
@@ -43,7 +44,12 @@ export const actions = {
 	freeze: async ({ params, locals }) => {
 		if (!isMonth(params.month)) return fail(400, { error: t('scorecard.error.month') });
 		const { ch, config } = getRuntime();
-		const v = await freeze(ch, { month: params.month, timeZone: config.businessTz, thresholdOf: thresholds(), by: actor(locals) });
+		const v = await freeze(ch, {
+			month: params.month,
+			timeZone: config.businessTz,
+			thresholdOf: thresholds(),
+			by: actor(locals)
+		});
 		redirect(303, `/scorecard/${params.month}?v=${v.version}`);
 	},
 	note: async ({ params, request, locals }) => {

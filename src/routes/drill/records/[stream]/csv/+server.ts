@@ -11,7 +11,16 @@ export async function GET({ params, url }) {
 	const d = parseDrill(url, getRuntime().config.businessTz);
 	const table = await recordTable(stream, d.filter, { offset: 0, limit: MAX_ROWS });
 	const name = `${stream}-${d.scope.kind}${d.scope.id ? '-' + d.scope.id.replace(/[^\w-]/g, '_') : ''}-${d.fromDay}-${d.toDay}.csv`;
-	return new Response(toCsv(table.columns, table.rows.map((r) => r.map((c) => c.raw))), {
-		headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` }
-	});
+	return new Response(
+		toCsv(
+			table.columns,
+			table.rows.map((r) => r.map((c) => c.raw))
+		),
+		{
+			headers: {
+				'content-type': 'text/csv; charset=utf-8',
+				'content-disposition': `attachment; filename="${name}"`
+			}
+		}
+	);
 }

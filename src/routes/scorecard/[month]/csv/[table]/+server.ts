@@ -4,12 +4,16 @@ import { loadScorecard, versionParam } from '$lib/server/scorecard/view.ts';
 import { scorecardTables, tableCsv, TABLE_KEYS, type TableKey } from '$lib/server/scorecard/tables.ts';
 
 export async function GET({ params, url }) {
-	if (!(TABLE_KEYS as readonly string[]).includes(params.table)) error(404, t('scorecard.error.table', { tables: TABLE_KEYS.join(', ') }));
+	if (!(TABLE_KEYS as readonly string[]).includes(params.table))
+		error(404, t('scorecard.error.table', { tables: TABLE_KEYS.join(', ') }));
 	const version = versionParam(url);
 	const { data } = await loadScorecard(params.month, version);
 	const table = scorecardTables(data).find((tb) => tb.key === (params.table as TableKey))!;
 	const name = `scorecard-${params.month}${version ? `-v${version}` : '-live'}-${table.key}.csv`;
 	return new Response(tableCsv(table), {
-		headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` }
+		headers: {
+			'content-type': 'text/csv; charset=utf-8',
+			'content-disposition': `attachment; filename="${name}"`
+		}
 	});
 }
