@@ -186,7 +186,8 @@ export function scorecardPdf({ data, snapshot, locale }: PdfInput): Promise<Buff
 
 	// Units against target: two column groups so the matrix fits A4 portrait.
 	heading(t('scorecard.units.title'));
-	const groups: ScorecardMeasure[][] = [data.measures.slice(0, 6), data.measures.slice(6)];
+	const half = Math.ceil(data.measures.length / 2);
+	const groups: ScorecardMeasure[][] = [data.measures.slice(0, half), data.measures.slice(half)];
 	for (const ms of groups) {
 		const first = 110;
 		const rest = (width - first) / ms.length;
