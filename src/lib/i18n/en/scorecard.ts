@@ -50,6 +50,10 @@ export const scorecard = {
 	'scorecard.drivers.warning':
 		'Some dimensions have fewer than {min} answers: their importance is not reliable (hollow points).',
 	'scorecard.satPerf.title': 'Satisfaction against performance',
+	'scorecard.chart.mystery': 'Section means of the whole organisation (0–100)',
+	'scorecard.chart.complaints': 'Received, resolved within the limit, and open past it, by tier',
+	'scorecard.chart.trend': 'CSAT by month against target',
+	'scorecard.chart.drivers': 'Importance against mean score per dimension',
 	'scorecard.satPerf.fcr': 'CSAT against first-contact resolution, per team',
 	'scorecard.satPerf.response': 'CSAT against average response time, per team',
 	'scorecard.kind.org': 'Organisation',
