@@ -17,7 +17,10 @@ export async function signedInPage(browser: Browser, s: TestServer): Promise<Pag
 	await page.goto(`${s.url}/login`);
 	await page.fill('input[name=email]', s.adminEmail);
 	await page.fill('input[name=password]', s.adminPassword);
-	await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+	await Promise.all([
+		page.waitForURL((u) => !u.pathname.startsWith('/login')),
+		page.click('button[type=submit]')
+	]);
 	return page;
 }
 
@@ -80,7 +83,15 @@ export class RecordSet {
 	complaint(at: number, type: ComplaintRow['type'], complaint_id: string, tier?: 1 | 2 | 3) {
 		const p = this.#place(at);
 		this.posted.complaints.push({ ...this.#posted(p), type, complaint_id, ...(tier ? { tier } : {}) });
-		this.rows.complaints.push({ ...p, type, complaint_id, tier: tier ?? null, category: '', severity: '', customer_tier: '' });
+		this.rows.complaints.push({
+			...p,
+			type,
+			complaint_id,
+			tier: tier ?? null,
+			category: '',
+			severity: '',
+			customer_tier: ''
+		});
 	}
 
 	/** Posts everything not posted yet, one request per stream; fails on any rejection. */
@@ -89,7 +100,8 @@ export class RecordSet {
 			const records = this.posted[stream].splice(0);
 			if (!records.length) continue;
 			const r = await s.post(stream, records);
-			if (r.status !== 200 || r.body.rejected.length) throw new Error(`${stream}: ${r.status} ${JSON.stringify(r.body)}`);
+			if (r.status !== 200 || r.body.rejected.length)
+				throw new Error(`${stream}: ${r.status} ${JSON.stringify(r.body)}`);
 		}
 	}
 }

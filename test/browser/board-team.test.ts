@@ -66,21 +66,35 @@ describe('team board', () => {
 			now: Date.now()
 		});
 		// Hand-checked anchors, so a fault shared by reference and server would still show.
-		expect(expected).toMatchObject({ response_time_avg: 40, response_time_max: 100, backlog: 1, csat: 0.5, complaints_open: 2 });
+		expect(expected).toMatchObject({
+			response_time_avg: 40,
+			response_time_max: 100,
+			backlog: 1,
+			csat: 0.5,
+			complaints_open: 2
+		});
 
-		await page.waitForSelector(`[data-scope="${SCOPE}"] [data-kpi="complaints_open"][data-value="2"]`, { timeout: 15_000 });
+		await page.waitForSelector(`[data-scope="${SCOPE}"] [data-kpi="complaints_open"][data-value="2"]`, {
+			timeout: 15_000
+		});
 		await expect
 			.poll(async () => {
 				const shown: Record<string, number | null> = {};
 				for (const key of MEASURE_KEYS) shown[key] = await tileValue(page, SCOPE, key);
 				return shown;
 			})
-			.toEqual(Object.fromEntries(MEASURE_KEYS.map((k) => [k, expected[k] === null ? null : expect.closeTo(expected[k]!, 9)])));
+			.toEqual(
+				Object.fromEntries(
+					MEASURE_KEYS.map((k) => [k, expected[k] === null ? null : expect.closeTo(expected[k]!, 9)])
+				)
+			);
 		// Status is shown as a word as well as a colour.
 		const avg = page.locator(`[data-scope="${SCOPE}"] [data-kpi="response_time_avg"]`);
 		expect(await avg.getAttribute('data-status')).toBe('amber');
 		expect(await avg.innerText()).toContain('At risk');
-		expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+		expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(
+			true
+		);
 	});
 
 	it('lists chart values in the text alternatives, equal to the reference', async () => {
@@ -111,7 +125,11 @@ describe('team board', () => {
 			})
 		);
 		expect(tierHour).toEqual(
-			referenceHeatTierHour(rec.rows, { scope, day, tz: TZ }).map(({ tier, hour, entered }) => ({ hour, tier, entered }))
+			referenceHeatTierHour(rec.rows, { scope, day, tz: TZ }).map(({ tier, hour, entered }) => ({
+				hour,
+				tier,
+				entered
+			}))
 		);
 		// The trend lists every day with its target (today's point follows on the hub's slow timer).
 		const trendRows = page.locator('[data-alt="trend-response_time_avg"] tbody tr');
@@ -134,6 +152,8 @@ describe('team board', () => {
 		await page.waitForSelector(`[data-board-scope="${SCOPE}"][data-stale="false"]`, { timeout: 30_000 });
 		expect(await tile.innerText()).not.toContain('STALE');
 		expect(await tileValue(page, SCOPE, 'complaints_open')).toBe(2);
-		expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+		expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(
+			true
+		);
 	}, 180_000);
 });

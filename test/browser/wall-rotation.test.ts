@@ -29,7 +29,8 @@ const shownIndex = async () => Number(await page.getAttribute('[data-wall]', 'da
 /** The indexes shown, sampled every half second for `ms`. */
 async function watch(ms: number): Promise<number[]> {
 	const seen: number[] = [];
-	for (const end = Date.now() + ms; Date.now() < end; await page.waitForTimeout(500)) seen.push(await shownIndex());
+	for (const end = Date.now() + ms; Date.now() < end; await page.waitForTimeout(500))
+		seen.push(await shownIndex());
 	return seen;
 }
 
@@ -59,7 +60,9 @@ describe('wallboard', () => {
 		for (let i = 0; i < openForRed; i++) gamma.complaint(now + i, 'received', `g${i}`, 1);
 		await gamma.post(s);
 
-		await page.waitForSelector('[data-slot="team:gamma"] [data-kpi="complaints_open"][data-status="red"]', { timeout: 15_000 });
+		await page.waitForSelector('[data-slot="team:gamma"] [data-kpi="complaints_open"][data-status="red"]', {
+			timeout: 15_000
+		});
 		expect(await tileValue(page, 'team:gamma', 'complaints_open')).toBe(openForRed);
 		await page.waitForSelector('[data-wall][data-hold="true"]', { timeout: 5_000 });
 		// Held for several dwell times.

@@ -24,7 +24,10 @@ function toSvg(option: EChartsOption, width = 600, height = 400): string {
 const series0 = (o: EChartsOption) => (o.series as any[])[0];
 
 const radar: RadarData = {
-	indicators: ['reliability', 'responsiveness', 'assurance', 'empathy', 'tangibles'].map((key) => ({ key, max: 5 })),
+	indicators: ['reliability', 'responsiveness', 'assurance', 'empathy', 'tangibles'].map((key) => ({
+		key,
+		max: 5
+	})),
 	series: [
 		{ name: 'scope', values: [4.5, 3.25, null, 4, 2], samples: 4 },
 		{ name: 'org', values: [4, 4, 4, 4, 4], samples: 40 }
@@ -38,7 +41,10 @@ describe('radarOption', () => {
 		expect(data.map((d: { name: string }) => d.name)).toEqual(['SCOPE', 'ORG']);
 		expect(data[0].value).toEqual([4.5, 3.25, '-', 4, 2]);
 		// eslint-disable-next-line @typescript-eslint/no-explicit-any
-		expect((o.radar as any).indicator.map((i: { name: string; max: number }) => [i.name, i.max])[0]).toEqual(['RELIABILITY', 5]);
+		expect((o.radar as any).indicator.map((i: { name: string; max: number }) => [i.name, i.max])[0]).toEqual([
+			'RELIABILITY',
+			5
+		]);
 		const svg = toSvg(o);
 		expect(svg).toContain('RELIABILITY');
 		expect(svg).toContain('<path');
@@ -54,7 +60,10 @@ describe('heatmaps', () => {
 		]
 	};
 	it('tier × team places each cell by tier (column) and team (row), coloured by overdue, labelled with open and overdue', () => {
-		const o = tierTeamOption(tt, { label: (k) => k, cellText: (open, overdue) => `${open} open ${overdue} overdue` });
+		const o = tierTeamOption(tt, {
+			label: (k) => k,
+			cellText: (open, overdue) => `${open} open ${overdue} overdue`
+		});
 		expect(series0(o).data).toEqual([
 			[0, 0, 2, 5],
 			[2, 1, 0, 1]
@@ -78,7 +87,11 @@ describe('heatmaps', () => {
 
 describe('trendOption', () => {
 	it('draws the measure and a flat target line, with the y axis in the measure unit', () => {
-		const o = trendOption(['2026-11-21', '2026-11-22', '2026-11-23'], { key: 'fcr', values: [0.7, null, 0.8], target: 0.75 });
+		const o = trendOption(['2026-11-21', '2026-11-22', '2026-11-23'], {
+			key: 'fcr',
+			values: [0.7, null, 0.8],
+			target: 0.75
+		});
 		// eslint-disable-next-line @typescript-eslint/no-explicit-any
 		const s = o.series as any[];
 		expect(s[0].data).toEqual([0.7, null, 0.8]);

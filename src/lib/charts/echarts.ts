@@ -3,7 +3,13 @@
 //   const c = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height }); c.setOption(o); c.renderToSVGString()
 import * as echarts from 'echarts/core';
 import { HeatmapChart, LineChart, RadarChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, RadarComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import {
+	GridComponent,
+	LegendComponent,
+	RadarComponent,
+	TooltipComponent,
+	VisualMapComponent
+} from 'echarts/components';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 
 echarts.use([

@@ -40,7 +40,14 @@ export function tierTeamOption(
 		animation,
 		tooltip: { show: false },
 		grid: { left: 8, right: 8, top: fontSize * 2, bottom: 8, containLabel: true },
-		xAxis: { ...axis(TIERS.map((tier) => label(`tier.${tier}`)), p, fontSize), position: 'top' },
+		xAxis: {
+			...axis(
+				TIERS.map((tier) => label(`tier.${tier}`)),
+				p,
+				fontSize
+			),
+			position: 'top'
+		},
 		yAxis: axis(data.teams, p, fontSize, true),
 		// Coloured by overdue, the number that needs action.
 		visualMap: heatScale(Math.max(0, ...data.cells.map((c) => c.overdue)), p, 2),
@@ -75,7 +82,11 @@ export function tierHourOption(data: HeatTierHour, opts?: ChartOptions): ECharts
 		tooltip: { show: false },
 		grid: { left: 8, right: 8, top: 8, bottom: 8, containLabel: true },
 		xAxis: axis(hours, p, fontSize),
-		yAxis: axis(TIERS.map((tier) => label(`tier.${tier}`)), p, fontSize),
+		yAxis: axis(
+			TIERS.map((tier) => label(`tier.${tier}`)),
+			p,
+			fontSize
+		),
 		visualMap: heatScale(max, p, 2),
 		series: [
 			{

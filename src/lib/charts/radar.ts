@@ -9,7 +9,11 @@ export function radarOption(data: RadarData, opts?: ChartOptions): EChartsOption
 	return {
 		animation,
 		color: data.series.map((s) => colour[s.name]),
-		legend: { bottom: 0, textStyle: { color: p.text, fontSize }, data: data.series.map((s) => label(s.name)) },
+		legend: {
+			bottom: 0,
+			textStyle: { color: p.text, fontSize },
+			data: data.series.map((s) => label(s.name))
+		},
 		tooltip: { trigger: 'item' },
 		radar: {
 			indicator: data.indicators.map((i) => ({ name: label(i.key), max: i.max, min: 0 })),

@@ -2,7 +2,11 @@
 import type { EChartsOption } from 'echarts';
 import { resolve, type ChartOptions } from './options.ts';
 
-export function sparklineOption(values: (number | null)[], colour: string, opts?: ChartOptions): EChartsOption {
+export function sparklineOption(
+	values: (number | null)[],
+	colour: string,
+	opts?: ChartOptions
+): EChartsOption {
 	const { animation } = resolve(opts);
 	return {
 		animation,

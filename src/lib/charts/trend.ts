@@ -4,14 +4,23 @@ import type { TrendData } from '../boards.ts';
 import { formatMeasure } from './format.ts';
 import { resolve, type ChartOptions } from './options.ts';
 
-export function trendOption(days: TrendData['days'], series: TrendData['series'][number], opts?: ChartOptions): EChartsOption {
+export function trendOption(
+	days: TrendData['days'],
+	series: TrendData['series'][number],
+	opts?: ChartOptions
+): EChartsOption {
 	const { p, fontSize, locale, label, animation } = resolve(opts);
 	const fmt = (v: number) => formatMeasure(series.key, v, locale);
 	return {
 		animation,
 		color: [p.scope, p.target],
 		tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? fmt(v) : '–') },
-		legend: { top: 0, right: 0, textStyle: { color: p.text, fontSize }, data: [label(series.key), label('target')] },
+		legend: {
+			top: 0,
+			right: 0,
+			textStyle: { color: p.text, fontSize },
+			data: [label(series.key), label('target')]
+		},
 		grid: { left: fontSize * 5, right: 12, top: fontSize * 2.5, bottom: fontSize * 2 },
 		xAxis: {
 			type: 'category',

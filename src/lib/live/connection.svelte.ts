@@ -54,6 +54,8 @@ export class Connection {
 	/** When the server last answered anything (a ping, a snapshot, an update), epoch ms. */
 	lastAnswerAt = $state<number | null>(null);
 	readonly #socket: ClientSocket;
+	// Bookkeeping only: what the page renders is each LiveBoard's own state.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	readonly #boards = new Map<string, LiveBoard>();
 	#pinger: ReturnType<typeof setInterval> | undefined;
 

@@ -3,7 +3,9 @@ import { pickBoard, wallSettings } from './wall.ts';
 
 describe('wallSettings', () => {
 	it('reads boards and dwell from the address, skipping what is not a board', () => {
-		const s = wallSettings(new URLSearchParams('boards=overview:org,team:alpha,agent:x,site:north,team:alpha,bogus&dwell=12'));
+		const s = wallSettings(
+			new URLSearchParams('boards=overview:org,team:alpha,agent:x,site:north,team:alpha,bogus&dwell=12')
+		);
 		expect(s.boards).toEqual([
 			{ board: 'overview', scope: 'org' },
 			{ board: 'team', scope: 'team:alpha' },
@@ -12,7 +14,10 @@ describe('wallSettings', () => {
 		expect(s.dwellSeconds).toBe(12);
 	});
 	it('defaults to the overview and 30 s', () => {
-		expect(wallSettings(new URLSearchParams(''))).toEqual({ boards: [{ board: 'overview', scope: 'org' }], dwellSeconds: 30 });
+		expect(wallSettings(new URLSearchParams(''))).toEqual({
+			boards: [{ board: 'overview', scope: 'org' }],
+			dwellSeconds: 30
+		});
 		expect(wallSettings(new URLSearchParams('dwell=0')).dwellSeconds).toBe(30);
 	});
 });

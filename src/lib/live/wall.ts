@@ -26,7 +26,8 @@ export function wallSettings(params: URLSearchParams): WallSettings {
 }
 
 function boardRef(item: string): BoardRef | null {
-	if (item === 'overview' || item === 'overview:org' || item === 'org') return { board: 'overview', scope: 'org' };
+	if (item === 'overview' || item === 'overview:org' || item === 'org')
+		return { board: 'overview', scope: 'org' };
 	const s = parseScope(item);
 	return s && (s.kind === 'site' || s.kind === 'team') ? { board: s.kind, scope: item } : null;
 }
@@ -38,7 +39,9 @@ function boardRef(item: string): BoardRef | null {
 export function pickBoard(current: number, red: boolean[], dwellOver: boolean): number {
 	const n = red.length;
 	if (n === 0) return 0;
-	const pool = red.some(Boolean) ? red.map((r, i) => (r ? i : -1)).filter((i) => i >= 0) : red.map((_, i) => i);
+	const pool = red.some(Boolean)
+		? red.map((r, i) => (r ? i : -1)).filter((i) => i >= 0)
+		: red.map((_, i) => i);
 	const after = (from: number) => pool.find((i) => i > from) ?? pool[0];
 	if (!pool.includes(current)) return after(current);
 	return dwellOver ? after(current) : current;
