@@ -40,6 +40,8 @@ export function freeze(
 	opts: Omit<ScorecardOptions, 'asOf'> & { by: string }
 ): Promise<VersionInfo> {
 	return oneAtATime(async () => {
+		// The freeze time is taken before the numbers: a record stored while they are computed (seconds)
+		// may be both in the version and counted late, so the late flag errs towards showing too much.
 		const frozenAt = await q.clickhouseNow(ch);
 		const data = await buildScorecard(ch, { ...opts, asOf: frozenAt });
 		const existing = await q.listSnapshots(ch, opts.month);
