@@ -128,7 +128,7 @@ beforeAll(async () => {
 		return query(params);
 	}) as typeof ch.client.query;
 	hub = createHub({
-		plan: boardPlan({ ch, timeZone: TZ, targets: createTargets(dir), now: () => NOW }),
+		plan: boardPlan({ ch, timeZone: TZ, targets: createTargets(dir), commits, now: () => NOW }),
 		commits,
 		timeZone: TZ,
 		clockMs: 3_600_000,
@@ -185,7 +185,8 @@ describe('live hub', () => {
 		await settle();
 		const c0 = computesOf();
 		for (const c of clients) c.updates = [];
-		commits.publish(commitEvent());
+		// A notification that brings nothing new, like the watermark poll re-reporting its overlap.
+		commits.publish({ ...commitEvent(), committedAt: 0 });
 		await settle();
 		expect(delta(c0)[`tiles|${REF.scope}`]).toBe(1);
 		for (const c of clients) expect(c.updates).toEqual([]);

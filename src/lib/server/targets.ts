@@ -69,6 +69,9 @@ export interface Targets {
 	onChange(fn: () => void): () => void;
 	/** Teaches the team → site mapping (learned from the data). */
 	setTeamSites(map: Map<string, string>): void;
+	/** Records a team's site seen in a commit, until the next refresh from the data. */
+	noteTeamSite(team: string, site: string): void;
+	siteOf(team: string): string | undefined;
 }
 
 export function createTargets(dataDir: string): Targets {
@@ -102,6 +105,10 @@ export function createTargets(dataDir: string): Targets {
 		},
 		setTeamSites(map) {
 			siteOf = map;
-		}
+		},
+		noteTeamSite(team, site) {
+			if (!siteOf.has(team)) siteOf.set(team, site);
+		},
+		siteOf: (team) => siteOf.get(team)
 	};
 }

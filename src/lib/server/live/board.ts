@@ -16,17 +16,21 @@ import {
 	measureValues,
 	measureValuesByChild,
 	mysterySectionMeans,
+	emptyValues,
 	STATE_KEYS,
 	type Means,
 	type MeasureValues
 } from '../clickhouse/measures.ts';
 import type { Targets } from '../targets.ts';
-import type { BoardPlan, KeySpec } from './hub.ts';
+import type { Commits } from '../runtime.ts';
+import { touchedScopes, type BoardPlan, type KeySpec } from './hub.ts';
 
 export interface BoardDeps {
 	ch: ClickHouse;
 	timeZone: string;
 	targets: Targets;
+	/** Commits keep each scope's "last data" time without re-reading it (a scan of every table). */
+	commits: Commits;
 	now?: () => number;
 }
 
@@ -42,33 +46,55 @@ const WINDOW_KEYS = MEASURE_KEYS.filter((k) => !STATE_KEYS.includes(k));
 
 const ceilQuarter = (ms: number) => Math.ceil(ms / QUARTER_MS) * QUARTER_MS;
 
-/** A value recomputed at most every `maxAge` ms per argument; concurrent callers share one read. */
+/**
+ * A value read at most every `maxAge` ms per argument. A stale value is returned at once while a
+ * fresh one is read for the next caller, so a slow refresh never holds up the tile it feeds.
+ */
 function memo<T>(maxAge: number, read: (arg: string) => Promise<T>) {
-	const cache = new Map<string, { at: number; value: Promise<T> }>();
+	const cache = new Map<string, { at: number; value: Promise<T>; refreshing?: boolean }>();
+	const load = (arg: string, now: number) => {
+		const value = read(arg);
+		value.then(
+			() => cache.set(arg, { at: now, value }),
+			() => cache.get(arg)?.value === value && cache.delete(arg)
+		);
+		return value;
+	};
 	return (arg: string, now: number): Promise<T> => {
 		const c = cache.get(arg);
-		if (c && now - c.at < maxAge) return c.value;
-		const value = read(arg);
-		cache.set(arg, { at: now, value });
-		value.catch(() => cache.delete(arg));
-		return value;
+		if (!c) {
+			const value = load(arg, now);
+			cache.set(arg, { at: now, value });
+			return value;
+		}
+		if (now - c.at >= maxAge && !c.refreshing) {
+			c.refreshing = true;
+			void load(arg, now).catch(() => (c.refreshing = false));
+		}
+		return c.value;
 	};
 }
 
-/** Tile values of a scope: today's window (the month's for monthly measures), state measures as of now. */
-async function liveValues(ch: ClickHouse, scope: Scope, tz: string, now: number) {
-	const day = dayRange(businessDay(now, tz), tz);
-	const [today, month] = await Promise.all([
-		measureValues(ch, { scope, from: day.from, to: day.to, now, tz }),
-		monthValues(ch, scope, tz, now)
-	]);
-	return merge(today, month);
+/**
+ * Reads shared between keys: a read started at or after `since` (performance.now() of the change
+ * that queued the caller) has seen that change, so one read serves every key that asks for it.
+ */
+function shared<T>(read: (arg: string) => Promise<T>) {
+	const last = new Map<string, { startedAt: number; value: Promise<T> }>();
+	return (arg: string, since: number): Promise<T> => {
+		const c = last.get(arg);
+		if (c && c.startedAt >= since) return c.value;
+		const entry = { startedAt: performance.now(), value: read(arg) };
+		last.set(arg, entry);
+		entry.value.catch(() => last.get(arg) === entry && last.delete(arg));
+		return entry.value;
+	};
 }
 
-async function monthValues(ch: ClickHouse, scope: Scope, tz: string, now: number) {
-	const m = monthRange(businessMonth(now, tz), tz);
-	const to = Math.max(ceilQuarter(now), m.from + QUARTER_MS);
-	return measureValues(ch, { scope, from: m.from, to, now, tz, keys: MONTH_KEYS });
+/** The month to date as of `asOf` (at least its first quarter hour), for the monthly measures. */
+function monthWindow(tz: string, asOf: number) {
+	const m = monthRange(businessMonth(asOf, tz), tz);
+	return { from: m.from, to: Math.max(ceilQuarter(asOf), m.from + QUARTER_MS) };
 }
 
 const merge = (today: MeasureValues, month: MeasureValues): MeasureValues => {
@@ -91,7 +117,7 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		const asOf = Math.min(to, yesterday.to);
 		const [day, month] = await Promise.all([
 			measureValues(ch, { scope, from: yesterday.from, to: Math.min(to, yesterday.to), now: asOf, tz }),
-			monthValues(ch, scope, tz, now - 86_400_000)
+			measureValues(ch, { scope, ...monthWindow(tz, now - 86_400_000), now: asOf, tz, keys: MONTH_KEYS })
 		]);
 		return merge(day, month);
 	});
@@ -101,12 +127,59 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		return hourlySeries(ch, { scope: parseScope(scopeKey)!, tz, keys: MEASURE_KEYS, day: businessDay(now, tz), now });
 	});
 
+	// Read from ClickHouse once per scope (data from before this process), then kept from commits.
+	const storedLastData = memo(Number.POSITIVE_INFINITY, (scopeKey) => lastDataAt(ch, parseScope(scopeKey)!));
+	const committedAt = new Map<string, number>();
+	deps.commits.subscribe((e) => {
+		for (const s of touchedScopes(e)) committedAt.set(s, Math.max(committedAt.get(s) ?? 0, e.committedAt));
+	});
+	const lastData = async (scopeKey: string) => {
+		const stored = await storedLastData(scopeKey, 0);
+		const committed = committedAt.get(scopeKey);
+		return committed === undefined ? stored : Math.max(stored ?? 0, committed);
+	};
+
 	const threshold = (scope: Scope, key: MeasureKey, teamOf?: string) => targets.resolveThreshold(scope, key, teamOf);
 
-	async function tiles(scope: Scope, scopeKey: string): Promise<TileData[]> {
+	/** Today's measures (the month's for monthly ones) of every child of a scope, in one read per family. */
+	const childValues = shared(async (parentKey): Promise<Map<string, MeasureValues>> => {
+		const scope = parseScope(parentKey)!;
+		const now = clock();
+		const day = dayRange(businessDay(now, tz), tz);
+		const [today, month] = await Promise.all([
+			measureValuesByChild(ch, { scope, from: day.from, to: day.to, now, tz }),
+			measureValuesByChild(ch, { scope, ...monthWindow(tz, now), now, tz, keys: MONTH_KEYS })
+		]);
+		const ids = new Set([...today.keys(), ...month.keys()]);
+		return new Map([...ids].map((id) => [id, merge(today.get(id) ?? emptyValues(), month.get(id) ?? emptyValues())]));
+	});
+
+	const ownValues = shared(async (scopeKey): Promise<MeasureValues> => {
+		const scope = parseScope(scopeKey)!;
+		const now = clock();
+		const day = dayRange(businessDay(now, tz), tz);
+		const [today, month] = await Promise.all([
+			measureValues(ch, { scope, from: day.from, to: day.to, now, tz }),
+			measureValues(ch, { scope, ...monthWindow(tz, now), now, tz, keys: MONTH_KEYS })
+		]);
+		return merge(today, month);
+	});
+
+	/**
+	 * A scope's live values. A site's and a team's come from their parent's per-child read, which the
+	 * parent board's table and every sibling board share: one read per change for all of them.
+	 */
+	async function valuesOf(scope: Scope, scopeKey: string, since: number): Promise<MeasureValues> {
+		const parent = scope.kind === 'site' ? 'org' : scope.kind === 'team' ? targets.siteOf(scope.id) : undefined;
+		if (!parent) return ownValues(scopeKey, since);
+		const parentKey = parent === 'org' ? 'org' : `site:${parent}`;
+		return (await childValues(parentKey, since)).get(scopeKey) ?? emptyValues();
+	}
+
+	async function tiles(scope: Scope, scopeKey: string, since: number): Promise<TileData[]> {
 		const now = clock();
 		const [values, prev, hours] = await Promise.all([
-			liveValues(ch, scope, tz, now),
+			valuesOf(scope, scopeKey, since),
 			previous(scopeKey, now),
 			spark(scopeKey, now)
 		]);
@@ -125,42 +198,26 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		});
 	}
 
-	async function children(scope: Scope): Promise<ChildRow[]> {
-		const now = clock();
-		const day = dayRange(businessDay(now, tz), tz);
-		const m = monthRange(businessMonth(now, tz), tz);
-		const [today, month] = await Promise.all([
-			measureValuesByChild(ch, { scope, from: day.from, to: day.to, now, tz }),
-			measureValuesByChild(ch, {
-				scope,
-				from: m.from,
-				to: Math.max(ceilQuarter(now), m.from + QUARTER_MS),
-				now,
-				tz,
-				keys: MONTH_KEYS
-			})
-		]);
-		const ids = [...new Set([...today.keys(), ...month.keys()])].sort();
-		return ids.map((childKey) => {
+	async function children(scope: Scope, scopeKey: string, since: number): Promise<ChildRow[]> {
+		const values = await childValues(scopeKey, since);
+		return [...values.keys()].sort().map((childKey) => {
 			const child = parseScope(childKey)!;
-			const values = merge(today.get(childKey) ?? ({} as MeasureValues), month.get(childKey) ?? ({} as MeasureValues));
+			const v = values.get(childKey)!;
 			const teamOf = child.kind === 'agent' ? scope.id : undefined;
 			return {
 				scope: childKey,
 				name: child.id,
 				tiles: MEASURE_KEYS.map((key) => ({
 					key,
-					value: values[key] ?? null,
-					status: statusOf(MEASURES[key].direction, threshold(child, key, teamOf), values[key])
+					value: v[key] ?? null,
+					status: statusOf(MEASURES[key].direction, threshold(child, key, teamOf), v[key])
 				}))
 			};
 		});
 	}
 
 	async function radar(scope: Scope, keys: readonly string[], max: number, read: typeof dimensionMeans) {
-		const now = clock();
-		const m = monthRange(businessMonth(now, tz), tz);
-		const window = { from: m.from, to: Math.max(ceilQuarter(now), m.from + QUARTER_MS) };
+		const window = monthWindow(tz, clock());
 		const org: Scope = { kind: 'org', id: '' };
 		const [mine, all] = await Promise.all([read(ch, { scope, ...window }), read(ch, { scope: org, ...window })]);
 		const series = (name: 'scope' | 'org', means: Means) => ({
@@ -202,7 +259,12 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	return (ref: BoardRef): KeySpec[] => {
 		const scope = parseScope(ref.scope)!;
 		const s = ref.scope;
-		const key = (part: KeySpec['part'], streams: readonly Stream[], compute: () => Promise<unknown>, extra: Partial<KeySpec> = {}): KeySpec => ({
+		const key = (
+			part: KeySpec['part'],
+			streams: readonly Stream[],
+			compute: KeySpec['compute'],
+			extra: Partial<KeySpec> = {}
+		): KeySpec => ({
 			id: `${part}|${s}`,
 			part,
 			scopes: [s],
@@ -212,17 +274,22 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		});
 		const specs: KeySpec[] = [
 			{ id: 'day', part: 'day', scopes: [], streams: [], compute: async () => businessDay(clock(), tz) },
-			key('tiles', STREAMS, () => tiles(scope, s), { clock: true }),
-			key('children', STREAMS, () => children(scope), { clock: true }),
-			key('satisfaction', ['surveys'], () => radar(scope, DEFAULT_DIMENSIONS, 5, dimensionMeans), { scopes: [s, 'org'] }),
-			key('mystery', ['mystery-shops'], () => radar(scope, DEFAULT_FORM.sections.map((x) => x.key), 100, mysterySectionMeans), {
-				scopes: [s, 'org']
+			key('tiles', STREAMS, (since) => tiles(scope, s, since), { clock: true }),
+			key('children', STREAMS, (since) => children(scope, s, since), { clock: true, lag: 600 }),
+			// Under load the tiles go first; charts and tables follow within about a second.
+			key('satisfaction', ['surveys'], () => radar(scope, DEFAULT_DIMENSIONS, 5, dimensionMeans), {
+				scopes: [s, 'org'],
+				lag: 300
 			}),
-			key('heatTierTeam', ['complaints'], () => heatTierTeam(scope), { clock: true }),
-			key('heatTierHour', ['complaints'], () => heatTierHour(scope)),
+			key('mystery', ['mystery-shops'], () => radar(scope, DEFAULT_FORM.sections.map((x) => x.key), 100, mysterySectionMeans), {
+				scopes: [s, 'org'],
+				lag: 300
+			}),
+			key('heatTierTeam', ['complaints'], () => heatTierTeam(scope), { clock: true, lag: 300 }),
+			key('heatTierHour', ['complaints'], () => heatTierHour(scope), { lag: 300 }),
 			// The trend's today point follows on the slow timer: 14 days are not re-read on every commit.
-			key('trend', [], () => trend(scope), { clock: true }),
-			key('lastDataAt', STREAMS, () => lastDataAt(ch, scope))
+			key('trend', [], () => trend(scope), { clock: true, lag: 1000 }),
+			key('lastDataAt', STREAMS, () => lastData(s))
 		];
 		return specs;
 	};

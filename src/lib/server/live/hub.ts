@@ -19,7 +19,16 @@ export interface KeySpec {
 	streams: readonly Stream[];
 	/** Also changes with the clock alone (open items turning overdue): recomputed on the slow timer. */
 	clock?: boolean;
-	compute(): Promise<unknown>;
+	/**
+	 * Head start in the computation queue, in ms of waiting: under load the tiles (0) go before the
+	 * charts and tables, which still run once they have waited this much longer.
+	 */
+	lag?: number;
+	/**
+	 * Reads the part. `since` (performance.now() of the latest change that asked for it) lets keys
+	 * share a read with others: one started at or after `since` has seen that change.
+	 */
+	compute(since: number): Promise<unknown>;
 }
 
 /** Which keys make up a board; supplied by the board assembly (board.ts). */
@@ -31,6 +40,11 @@ export interface HubOptions {
 	timeZone: string;
 	/** Period of the recompute of clock-dependent keys. */
 	clockMs?: number;
+	/**
+	 * Keys computed at once. chDB runs one query at a time per process, so an unbounded fan-out of
+	 * recomputes would queue the ingest's inserts behind it; a small bound keeps commits prompt.
+	 */
+	concurrency?: number;
 	onError?(key: string, e: unknown): void;
 }
 
@@ -39,6 +53,8 @@ export type UpdateListener = (ref: BoardRef, parts: Partial<BoardData>) => void;
 export interface HubStats {
 	/** Computations started, per key id. */
 	computes: Map<string, number>;
+	/** Time spent computing, per board part (ms). */
+	busyMs: Map<string, number>;
 	keys: number;
 	boards: number;
 }
@@ -62,9 +78,18 @@ interface KeyState {
 	spec: KeySpec;
 	json?: string;
 	value?: unknown;
+	/** Set from the moment the key is queued until its computation has finished. */
 	inflight?: Promise<void>;
 	dirty: boolean;
+	/** performance.now() of the latest request to compute it. */
+	since: number;
 	boards: Set<string>;
+}
+
+interface Queued {
+	k: KeyState;
+	due: number;
+	start: () => void;
 }
 
 interface BoardState {
@@ -105,6 +130,7 @@ export function createHub(opts: HubOptions): Hub {
 	const boards = new Map<string, BoardState>();
 	const listeners = new Set<UpdateListener>();
 	const computes = new Map<string, number>();
+	const busyMs = new Map<string, number>();
 	/** Changed parts per board, pushed together once the current burst of results has settled. */
 	const pending = new Map<string, Partial<BoardData>>();
 	let flushQueued = false;
@@ -130,15 +156,41 @@ export function createHub(opts: HubOptions): Hub {
 		}
 	}
 
+	const queue: Queued[] = [];
+	let running = 0;
+	const limit = opts.concurrency ?? 2;
+
+	function next() {
+		while (running < limit && queue.length) {
+			let best = 0;
+			for (let i = 1; i < queue.length; i++) if (queue[i].due < queue[best].due) best = i;
+			const [q] = queue.splice(best, 1);
+			running++;
+			q.start();
+		}
+	}
+
+	/** Queues a computation of the key; if one is queued or running, marks it to run once more after. */
 	function run(k: KeyState): Promise<void> {
+		k.since = performance.now();
 		if (k.inflight) {
+			// A queued computation has not read anything yet: it will see the new data.
+			if (queue.some((q) => q.k === k)) return k.inflight;
 			k.dirty = true;
 			return k.inflight;
 		}
+		const started = new Promise<void>((start) => queue.push({ k, due: Date.now() + (k.spec.lag ?? 0), start }));
+		k.inflight = started.then(() => compute(k));
+		next();
+		return k.inflight;
+	}
+
+	function compute(k: KeyState): Promise<void> {
 		computes.set(k.spec.id, (computes.get(k.spec.id) ?? 0) + 1);
 		const first = k.json === undefined;
-		k.inflight = k.spec
-			.compute()
+		const t0 = performance.now();
+		return k.spec
+			.compute(k.since)
 			.then(
 				(value) => {
 					const json = JSON.stringify(value);
@@ -150,13 +202,15 @@ export function createHub(opts: HubOptions): Hub {
 				(e) => opts.onError?.(k.spec.id, e)
 			)
 			.finally(() => {
+				busyMs.set(k.spec.part, (busyMs.get(k.spec.part) ?? 0) + performance.now() - t0);
+				running--;
 				k.inflight = undefined;
 				if (k.dirty && keys.get(k.spec.id) === k) {
 					k.dirty = false;
 					void run(k);
 				}
+				next();
 			});
-		return k.inflight;
 	}
 
 	function recomputeAll(filter: (k: KeySpec) => boolean = () => true) {
@@ -194,7 +248,7 @@ export function createHub(opts: HubOptions): Hub {
 			for (const spec of specs) {
 				let k = keys.get(spec.id);
 				if (!k) {
-					k = { spec, dirty: false, boards: new Set() };
+					k = { spec, dirty: false, since: 0, boards: new Set() };
 					keys.set(spec.id, k);
 				}
 				k.boards.add(id);
@@ -210,7 +264,9 @@ export function createHub(opts: HubOptions): Hub {
 				const k = keys.get(kid);
 				if (!k) continue;
 				k.boards.delete(id);
-				if (k.boards.size === 0) keys.delete(kid);
+				if (k.boards.size > 0) continue;
+				keys.delete(kid);
+				k.dirty = false;
 			}
 		},
 		async snapshot(ref) {
@@ -219,7 +275,7 @@ export function createHub(opts: HubOptions): Hub {
 			// An unwatched board is computed once, without keeping its keys.
 			const states = b
 				? b.keys.map((kid) => keys.get(kid)!)
-				: opts.plan(ref).map((spec): KeyState => ({ spec, dirty: false, boards: new Set() }));
+				: opts.plan(ref).map((spec): KeyState => ({ spec, dirty: false, since: 0, boards: new Set() }));
 			await Promise.all(states.map((k) => (k.inflight ? k.inflight : k.json === undefined ? run(k) : undefined)));
 			const data = { board: ref.board, scope: ref.scope, timeZone: opts.timeZone, computedAt: Date.now() } as BoardData;
 			for (const k of states) (data as unknown as Record<string, unknown>)[k.spec.part] = k.value;
@@ -238,7 +294,7 @@ export function createHub(opts: HubOptions): Hub {
 				await new Promise((r) => setImmediate(r));
 			}
 		},
-		stats: () => ({ computes, keys: keys.size, boards: boards.size }),
+		stats: () => ({ computes, busyMs, keys: keys.size, boards: boards.size }),
 		close() {
 			offCommits();
 			clearInterval(clockTimer);

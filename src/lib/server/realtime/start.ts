@@ -40,6 +40,8 @@ export interface Services {
 export interface LiveStats {
 	queries: number;
 	computes: number;
+	/** Time spent computing, per board part (ms). */
+	busyMs: Record<string, number>;
 	keys: number;
 	boards: number;
 	sockets: number;
@@ -102,11 +104,12 @@ export async function startRuntime(config: Config, httpServer: HttpServer, opts:
 			(e) => log(`targets: reading team sites failed: ${(e as Error).message}`)
 		);
 	await learnTeamSites();
+	commits.subscribe((e) => e.scopes.forEach((x) => targets.noteTeamSite(x.team, x.site)));
 	const teamSitesTimer = setInterval(learnTeamSites, 30_000);
 	teamSitesTimer.unref();
 
 	const hub = createHub({
-		plan: boardPlan({ ch, timeZone: config.businessTz, targets }),
+		plan: boardPlan({ ch, timeZone: config.businessTz, targets, commits }),
 		commits,
 		timeZone: config.businessTz,
 		onError: (key, e) => log(`live: computing ${key} failed: ${(e as Error).message}`)
@@ -115,10 +118,11 @@ export async function startRuntime(config: Config, httpServer: HttpServer, opts:
 	const io = attachRealtime(httpServer, { hub, ...auth.realtime });
 
 	const liveStats = (): LiveStats => {
-		const { computes, keys, boards } = hub.stats();
+		const { computes, busyMs, keys, boards } = hub.stats();
 		return {
 			queries: queries(),
 			computes: [...computes.values()].reduce((a, b) => a + b, 0),
+			busyMs: Object.fromEntries([...busyMs].map(([part, ms]) => [part, Math.round(ms)])),
 			keys,
 			boards,
 			sockets: io.of('/').sockets.size
