@@ -13,7 +13,7 @@ const USAGE = `Usage: npm run simulate -- [options]
   --key <key>               ingest key (default: the first of INGEST_KEYS)
   --backfill-days <n>       days of history to fill on a fresh state (default 60)
   --contacts-per-day <n>    contacts opened per weekday in the history, ~3.6 events each (default 8000)
-  --rate <x>                live volume as a multiple of the history's (default 20)
+  --rate <x>                live volume as a multiple of the history's (default 5)
   --seed <n>                seed of the generated organisation and records (default 1)
   --state <file>            progress file (default $DATA_DIR/simulator-state.json)
   --until <time>            catch up to this RFC 3339 time (not after now), then exit without streaming live
@@ -56,7 +56,7 @@ const url = args.url ?? `http://127.0.0.1:${config.port}`;
 const key = args.key ?? config.ingestKeys[0] ?? fail('no ingest key: pass --key or set INGEST_KEYS');
 const backfillDays = Math.floor(number('backfill-days', args['backfill-days'], 60, 0));
 const contactsPerDay = number('contacts-per-day', args['contacts-per-day'], 8000, 0);
-const rate = number('rate', args.rate, 20, 1);
+const rate = number('rate', args.rate, 5, 1);
 const seed = Math.floor(number('seed', args.seed, 1, 0));
 const stateFile = path.resolve(args.state ?? path.join(config.dataDir, 'simulator-state.json'));
 const until = args.until === undefined ? undefined : Date.parse(args.until);
