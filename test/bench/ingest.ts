@@ -82,7 +82,8 @@ function post(url: string, body: string): Promise<{ status: number; accepted: nu
 		req.end(body);
 	});
 }
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+// No socket cap: paced requests stand for many independent integrators, not one pooled client.
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
 async function runClient(job: ClientJob): Promise<ClientResult> {
 	const bodies: string[] = [];
