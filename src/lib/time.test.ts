@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, businessDay, businessMonth, dayRange, daysBetween, hourOfDay, monthRange, previousMonth } from './time.ts';
+import {
+	addDays,
+	businessDay,
+	businessMonth,
+	dayRange,
+	daysBetween,
+	hourOfDay,
+	monthRange,
+	previousMonth
+} from './time.ts';
 
 const utc = (s: string) => Date.parse(s);
 
@@ -46,7 +55,12 @@ describe('business time', () => {
 		expect(addDays('2026-01-01', -1)).toBe('2025-12-31');
 		expect(previousMonth('2026-01')).toBe('2025-12');
 		expect(previousMonth('2026-10')).toBe('2026-09');
-		expect(daysBetween('2026-12-30', '2027-01-02')).toEqual(['2026-12-30', '2026-12-31', '2027-01-01', '2027-01-02']);
+		expect(daysBetween('2026-12-30', '2027-01-02')).toEqual([
+			'2026-12-30',
+			'2026-12-31',
+			'2027-01-01',
+			'2027-01-02'
+		]);
 		expect(() => dayRange('2026-3-1', 'UTC')).toThrow(/not a day/);
 	});
 

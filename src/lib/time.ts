@@ -32,7 +32,8 @@ interface Wall {
 
 function wallClock(ms: number, tz: string): Wall {
 	const w: Record<string, number> = {};
-	for (const p of formatter(tz).formatToParts(ms)) if (p.type !== 'literal') w[p.type] = parseInt(p.value, 10);
+	for (const p of formatter(tz).formatToParts(ms))
+		if (p.type !== 'literal') w[p.type] = parseInt(p.value, 10);
 	return { year: w.year, month: w.month, day: w.day, hour: w.hour, minute: w.minute, second: w.second };
 }
 
