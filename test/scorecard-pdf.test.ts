@@ -90,7 +90,8 @@ describe('scorecard CSV', () => {
 			'complaints',
 			'trend',
 			'drivers',
-			'satPerf'
+			'satPerf',
+			'commentary'
 		]);
 		const units = tableCsv(tables[0]).trim().split('\r\n');
 		expect(units[0]).toBe('Unit,Kind,Site,Measure,Value,Target,Status,Previous month,Change');
@@ -99,6 +100,14 @@ describe('scorecard CSV', () => {
 		expect(units[1]).toBe(
 			`org,org,,csat,${org.value},${org.target},${org.status},${org.previous ?? ''},${org.value! - org.previous!}`
 		);
+	});
+
+	it('carries the commentary and the sign-off of the version', () => {
+		const { data, ...meta } = snap;
+		const csv = tableCsv(scorecardTables(data, undefined, meta).at(-1)!).split('\r\n');
+		expect(csv[0]).toBe('Section,Text,By,At');
+		expect(csv[1]).toMatch(/^complaints,Tier two closure improved after the rota change,Chief Exec,2\d{3}-/);
+		expect(csv[2]).toMatch(/^signoff,,Chief Exec,2\d{3}-/);
 	});
 
 	it('quotes separators and defuses formulas', () => {

@@ -171,6 +171,9 @@ describe('scorecard routes', () => {
 		const alpha = (await r.text()).split('\r\n').find((l) => l.startsWith('team:alpha,team,north,csat,'))!;
 		expect(Number(alpha.split(',')[4])).toBe(dataValue(frozenHtml, 'team:alpha', 'csat'));
 		expect((await get(`/scorecard/${MONTH}/csv/nope?v=1`, cookies.exec)).status).toBe(404);
+		const notes = await (await get(`/scorecard/${MONTH}/csv/commentary?v=1`, cookies.exec)).text();
+		expect(notes).toContain('units,North held its targets,exec,');
+		expect(notes).toContain('signoff,,exec,');
 	});
 
 	it('is for executives and administrators only', async () => {

@@ -1,10 +1,10 @@
 // Every table of the scorecard in one shape: each cell has its raw value (for CSV) and its text (for
 // the page and the PDF), so the three never disagree.
 import { formatDelta, formatMeasure } from '../../charts/format.ts';
-import { fmtDuration, fmtNumber, fmtPercent, t } from '../../i18n/index.ts';
+import { fmtDateTime, fmtDuration, fmtNumber, fmtPercent, t } from '../../i18n/index.ts';
 import type { MeasureKey, Status } from '../../measures.ts';
 import { fmtCorrelation } from './charts.ts';
-import type { ScorecardData, ScorecardMeasure } from './types.ts';
+import type { ScorecardData, ScorecardMeasure, Snapshot } from './types.ts';
 
 export interface TableCell {
 	raw: string | number | null;
@@ -26,7 +26,8 @@ export const TABLE_KEYS = [
 	'complaints',
 	'trend',
 	'drivers',
-	'satPerf'
+	'satPerf',
+	'commentary'
 ] as const;
 export type TableKey = (typeof TABLE_KEYS)[number];
 
@@ -51,7 +52,15 @@ export function changeText(key: MeasureKey, value: number | null, previous: numb
 	return value === null || previous === null ? '–' : formatDelta(key, value - previous, locale);
 }
 
-export function scorecardTables(d: ScorecardData, locale?: string): Table[] {
+/**
+ * Every table of the scorecard; with a frozen version, also its commentary and sign-off (the
+ * `commentary` table), so the CSV export carries them as the PDF does.
+ */
+export function scorecardTables(
+	d: ScorecardData,
+	locale?: string,
+	snapshot?: Omit<Snapshot, 'data'> | null
+): Table[] {
 	const tables: Table[] = [];
 	// Units in long form: one row per unit and measure, the form that exports and prints well.
 	tables.push({
@@ -200,6 +209,37 @@ export function scorecardTables(d: ScorecardData, locale?: string): Table[] {
 				count(x.surveys, locale)
 			]
 		}))
+	});
+	const at = (ms: number): TableCell => ({
+		raw: new Date(ms).toISOString(),
+		text: fmtDateTime(ms, d.timeZone, locale)
+	});
+	tables.push({
+		key: 'commentary',
+		title: t('scorecard.note.label'),
+		columns: ['section', 'text', 'author', 'at'].map((k) => col(k)),
+		rows: [
+			...(snapshot?.notes ?? []).map((n) => ({
+				cells: [
+					text(n.section, t(`scorecard.${n.section}.title`)),
+					text(n.text),
+					text(n.author),
+					at(n.writtenAt)
+				]
+			})),
+			...(snapshot?.signoff
+				? [
+						{
+							cells: [
+								text('signoff', t('scorecard.signoff.label')),
+								text(null, ''),
+								text(snapshot.signoff.by),
+								at(snapshot.signoff.at)
+							]
+						}
+					]
+				: [])
+		]
 	});
 	return tables;
 }

@@ -7,8 +7,10 @@ export async function GET({ params, url }) {
 	if (!(TABLE_KEYS as readonly string[]).includes(params.table))
 		error(404, t('scorecard.error.table', { tables: TABLE_KEYS.join(', ') }));
 	const version = versionParam(url);
-	const { data } = await loadScorecard(params.month, version);
-	const table = scorecardTables(data).find((tb) => tb.key === (params.table as TableKey))!;
+	const { data, snapshot } = await loadScorecard(params.month, version);
+	const table = scorecardTables(data, undefined, snapshot).find(
+		(tb) => tb.key === (params.table as TableKey)
+	)!;
 	const name = `scorecard-${params.month}${version ? `-v${version}` : '-live'}-${table.key}.csv`;
 	return new Response(tableCsv(table), {
 		headers: {
