@@ -2,6 +2,7 @@
 // ingest API. On a fresh data directory it backfills history day by day, then streams live.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseAt } from '../../src/lib/contract/index.ts';
 import { loadConfig } from '../../src/lib/server/config.ts';
 import { buildOrg } from './org.ts';
 import { Poster, StoppedError, type PostResult } from './poster.ts';
@@ -33,19 +34,26 @@ function number(name: string, value: string | undefined, fallback: number, min: 
 	return n;
 }
 
-const { values: args } = parseArgs({
-	options: {
-		url: { type: 'string' },
-		key: { type: 'string' },
-		'backfill-days': { type: 'string' },
-		'contacts-per-day': { type: 'string' },
-		rate: { type: 'string' },
-		seed: { type: 'string' },
-		state: { type: 'string' },
-		until: { type: 'string' },
-		help: { type: 'boolean' }
+function parseOptions() {
+	try {
+		return parseArgs({
+			options: {
+				url: { type: 'string' },
+				key: { type: 'string' },
+				'backfill-days': { type: 'string' },
+				'contacts-per-day': { type: 'string' },
+				rate: { type: 'string' },
+				seed: { type: 'string' },
+				state: { type: 'string' },
+				until: { type: 'string' },
+				help: { type: 'boolean' }
+			}
+		}).values;
+	} catch (e) {
+		fail(`${(e as Error).message}\n\n${USAGE}`);
 	}
-});
+}
+const args = parseOptions();
 if (args.help) {
 	console.log(USAGE);
 	process.exit(0);
@@ -59,9 +67,9 @@ const contactsPerDay = number('contacts-per-day', args['contacts-per-day'], 8000
 const rate = number('rate', args.rate, 5, 1);
 const seed = Math.floor(number('seed', args.seed, 1, 0));
 const stateFile = path.resolve(args.state ?? path.join(config.dataDir, 'simulator-state.json'));
-const until = args.until === undefined ? undefined : Date.parse(args.until);
-if (until !== undefined && (Number.isNaN(until) || until > Date.now()))
-	fail(`--until must be an RFC 3339 time not after now, got "${args.until}"`);
+const until = args.until === undefined ? undefined : parseAt(args.until);
+if (typeof until === 'string' || (until !== undefined && until > Date.now()))
+	fail(`--until must be an RFC 3339 time with a zone, not after now, got "${args.until}"`);
 
 const now = until ?? Date.now();
 const state = readState(stateFile) ?? freshState(seed, contactsPerDay, backfillDays, now, config.businessTz);
