@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FORM, STREAMS, mysteryScore, validate, type Channel } from '../../src/lib/contract/index.ts';
+import {
+	DEFAULT_FORM,
+	DEFAULT_TIER_LIMIT_HOURS,
+	STREAMS,
+	mysteryScore,
+	validate,
+	type Channel
+} from '../../src/lib/contract/index.ts';
 import { SERVICE_LEVEL_SECONDS } from '../../src/lib/measures.ts';
 import {
 	LIVE_SPAN_MS,
@@ -194,6 +201,31 @@ describe('generateDay', () => {
 		expect(drivers.responsiveness).toBeGreaterThan(0.3);
 		for (const weaker of ['assurance', 'empathy', 'tangibles'])
 			expect(Math.min(drivers.reliability, drivers.responsiveness)).toBeGreaterThan(drivers[weaker] + 0.1);
+	});
+
+	it('complaints climb tiers 1→2→3, end closed, and some are resolved past their tier limit', () => {
+		const byComplaint = new Map<unknown, SimRecord[]>();
+		for (const k of all('complaints'))
+			byComplaint.set(k.complaint_id, [...(byComplaint.get(k.complaint_id) ?? []), k]);
+		let overdue = 0;
+		let escalated = 0;
+		for (const events of byComplaint.values()) {
+			events.sort((a, b) => a.at - b.at);
+			expect(events[0]).toMatchObject({ type: 'received', tier: 1 });
+			expect(events.at(-1)!.type).toBe('closed');
+			const tiers = events.filter((e) => e.tier !== undefined).map((e) => e.tier);
+			expect(tiers).toEqual([1, 2, 3].slice(0, tiers.length));
+			if (tiers.length > 1) escalated++;
+			const entered = events.filter((e) => e.tier !== undefined).at(-1)!;
+			const resolved = events.find((e) => e.type === 'resolved')!;
+			if (resolved.at - entered.at > DEFAULT_TIER_LIMIT_HOURS[entered.tier as 1 | 2 | 3] * 3_600_000)
+				overdue++;
+		}
+		expect(byComplaint.size).toBeGreaterThan(100);
+		expect(escalated / byComplaint.size).toBeGreaterThan(0.1);
+		expect(escalated / byComplaint.size).toBeLessThan(0.5);
+		expect(overdue / byComplaint.size).toBeGreaterThan(0.03);
+		expect(overdue / byComplaint.size).toBeLessThan(0.25);
 	});
 
 	it('visits every site once a week with the 6S form, with occasional critical failures', () => {
