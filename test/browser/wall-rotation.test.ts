@@ -54,6 +54,14 @@ describe('wallboard', () => {
 	});
 
 	it('jumps to a board with a red tile, holds it until the tile clears, then rotates again', async () => {
+		// ECharts stamps each instance's element: the same stamps after updates and rotations mean the
+		// charts were updated in place (setOption), never re-created.
+		const chartIds = () =>
+			page
+				.locator('[data-slot] [_echarts_instance_]')
+				.evaluateAll((els) => els.map((el) => el.getAttribute('_echarts_instance_')));
+		const before = await chartIds();
+		expect(before.length).toBeGreaterThan(16);
 		const gamma = new RecordSet('south', 'gamma');
 		const openForRed = MEASURES.complaints_open.warn + 1;
 		const now = Date.now() - 60_000;
@@ -76,5 +84,6 @@ describe('wallboard', () => {
 		await page.waitForSelector('[data-wall][data-hold="false"]', { timeout: 15_000 });
 		expect(await tileValue(page, 'team:gamma', 'complaints_open')).toBe(openForRed - 2);
 		expect(new Set(await watch(DWELL_S * 3 * 1000))).toEqual(new Set([0, 1]));
+		expect(await chartIds()).toEqual(before);
 	});
 });

@@ -60,8 +60,6 @@ export function tierTeamOption(
 					show: true,
 					fontSize,
 					color: p.text,
-					textBorderColor: p.background,
-					textBorderWidth: 3,
 					formatter: (c: { value?: unknown }) => {
 						const [, , overdue, open] = c.value as number[];
 						return cellText(fmtNumber(open, locale), fmtNumber(overdue, locale));
@@ -97,8 +95,6 @@ export function tierHourOption(data: HeatTierHour, opts?: ChartOptions): ECharts
 					show: true,
 					fontSize: Math.max(10, fontSize - 2),
 					color: p.text,
-					textBorderColor: p.background,
-					textBorderWidth: 2,
 					formatter: (c: { value?: unknown }) => {
 						const n = (c.value as number[])[2];
 						return n ? fmtNumber(n, locale) : '';

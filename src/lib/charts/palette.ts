@@ -27,7 +27,8 @@ export const PALETTES: Record<ChartTheme, Palette> = {
 		scope: '#0b62c4',
 		org: '#8a5a00',
 		target: '#6e7781',
-		heat: ['#f6f8fa', '#fde2a8', '#f6a04d', '#d1495b', '#7a1730'],
+		// Ends where dark text still reads (≥ 4.5:1), so cell labels need no outline.
+		heat: ['#f6f8fa', '#fde2a8', '#f9b870', '#f08a6c', '#e66060'],
 		status: { green: '#1a7f37', amber: '#b35900', red: '#c62828', none: '#6e7781' }
 	},
 	dark: {
@@ -38,7 +39,8 @@ export const PALETTES: Record<ChartTheme, Palette> = {
 		scope: '#58a6ff',
 		org: '#f2cc60',
 		target: '#b1bac4',
-		heat: ['#161b22', '#5a3a12', '#9e5a14', '#d1495b', '#ff8a9a'],
+		// Ends where light text still reads (≥ 4.5:1).
+		heat: ['#161b22', '#3b2a12', '#6b3f10', '#9c2f3a', '#b8233a'],
 		status: { green: '#3fb950', amber: '#f0a030', red: '#ff6b6b', none: '#8b949e' }
 	}
 };
