@@ -139,6 +139,30 @@ describe('team board', () => {
 		await page.screenshot({ path: 'screenshots/team-test.png', fullPage: true });
 	});
 
+	it('shows the site and the overview at their own scopes, with children linking down', async () => {
+		const now = Date.now();
+		const { from } = dayRange(businessDay(now, TZ), TZ);
+		for (const [path, scopeKey, scope] of [
+			['/site/north', 'site:north', { kind: 'site', id: 'north' }],
+			['/', 'org', { kind: 'org', id: '' }]
+		] as const) {
+			await page.goto(`${s.url}${path}`);
+			const expected = referenceMeasures(rec.rows, { scope, from, to: Date.now() + 1, now: Date.now() });
+			await page.waitForSelector(
+				`[data-scope="${scopeKey}"] [data-kpi="complaints_open"][data-value="${expected.complaints_open}"]`
+			);
+			for (const key of ['response_time_avg', 'fcr', 'csat', 'backlog'] as const)
+				expect(await tileValue(page, scopeKey, key)).toBeCloseTo(expected[key]!, 9);
+		}
+		// The overview lists the site; the site lists the team; each links to its board.
+		await page.click('tr[data-scope="site:north"] a');
+		await page.waitForURL(`${s.url}/site/north`);
+		await page.click('tr[data-scope="team:alpha"] a');
+		await page.waitForURL(`${s.url}/team/alpha`);
+		await page.waitForSelector(`[data-scope="${SCOPE}"] [data-kpi="complaints_open"][data-value="2"]`);
+		await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+	});
+
 	it('turns stale when the server stops and recovers without a reload when it restarts', async () => {
 		const board = page.locator(`[data-board-scope="${SCOPE}"]`);
 		expect(await board.getAttribute('data-stale')).toBe('false');
