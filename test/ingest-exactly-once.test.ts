@@ -5,11 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEASURE_KEYS, scopeKey, type Scope } from '../src/lib/measures.ts';
 import { measureValues } from '../src/lib/server/clickhouse/measures.ts';
-import type { Stream } from '../src/lib/contract/index.ts';
 import { startIngest, INGEST_KEY, type IngestServer } from './support/ingest-server.ts';
 import { postWithRetry } from './support/ingest-client.ts';
 import { ndjson } from './support/ingest-records.ts';
-import { generateRecords, type Records } from './support/records.ts';
+import { STREAM_OF, generateRecords, toContractRecord, type Records } from './support/records.ts';
 import { referenceMeasures } from './support/reference.ts';
 
 const QUARTER = 15 * 60_000;
@@ -35,22 +34,6 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-const STREAM_OF: [keyof Records, Stream][] = [
-	['contacts', 'contacts'],
-	['surveys', 'surveys'],
-	['mysteryShops', 'mystery-shops'],
-	['complaints', 'complaints']
-];
-
-/** A stored row back as the record an integrator would send: empty optional fields left out. */
-function asRecord(stream: Stream, row: Record<string, unknown>): Record<string, unknown> {
-	const out: Record<string, unknown> = {};
-	for (const [k, v] of Object.entries(row)) if (v !== '' && v !== null) out[k] = v;
-	if (stream === 'contacts' && row.type !== 'resolved') delete out.error;
-	if (stream === 'mystery-shops') delete out.score;
-	return out;
-}
-
 function withPrefix(rec: Records, prefix: string): Records {
 	const p = <T extends { id: string }>(xs: T[]) => xs.map((x) => ({ ...x, id: prefix + x.id }));
 	return {
@@ -68,17 +51,19 @@ const merge = (a: Records, b: Records): Records => ({
 	complaints: [...a.complaints, ...b.complaints]
 });
 
-const total = (rec: Records) => STREAM_OF.reduce((n, [k]) => n + rec[k].length, 0);
+const KEYS = Object.keys(STREAM_OF) as (keyof Records)[];
+const total = (rec: Records) => KEYS.reduce((n, k) => n + rec[k].length, 0);
 
 /** Posts every record once, in NDJSON requests of `size`, retrying as the contract allows. */
 async function postAll(rec: Records, size = 1000) {
 	let accepted = 0;
 	let duplicates = 0;
 	let retried = 0;
-	for (const [key, stream] of STREAM_OF) {
-		const rows = rec[key] as unknown as Record<string, unknown>[];
+	for (const key of KEYS) {
+		const stream = STREAM_OF[key];
+		const rows = rec[key] as unknown as Parameters<typeof toContractRecord>[0][];
 		for (let i = 0; i < rows.length; i += size) {
-			const body = ndjson(rows.slice(i, i + size).map((r) => asRecord(stream, r)));
+			const body = ndjson(rows.slice(i, i + size).map(toContractRecord));
 			const r = await postWithRetry(s.url, stream, body, INGEST_KEY);
 			expect(r.status, JSON.stringify(r.body)).toBe(200);
 			expect(r.body.rejected).toEqual([]);
