@@ -86,4 +86,32 @@ describe('wallboard', () => {
 		expect(new Set(await watch(DWELL_S * 3 * 1000))).toEqual(new Set([0, 1]));
 		expect(await chartIds()).toEqual(before);
 	});
+	it('keeps memory flat while updates stream in', async () => {
+		await page.goto(`${s.url}/wall?boards=team:beta,team:gamma&dwell=${DWELL_S}`);
+		await page.waitForSelector('[data-slot="team:gamma"] [data-kpi="backlog"]');
+		const cdp = await page.context().newCDPSession(page);
+		await cdp.send('Performance.enable');
+		const heapAfterGc = async () => {
+			await cdp.send('HeapProfiler.collectGarbage');
+			const { metrics } = await cdp.send('Performance.getMetrics');
+			return metrics.find((m) => m.name === 'JSHeapUsedSize')!.value;
+		};
+		const gamma = new RecordSet('south', 'gamma');
+		const update = async (i: number) => {
+			gamma.contact(Date.now() - 1000, 'opened', `m${i}`);
+			await gamma.post(s);
+			await page.waitForSelector(`[data-slot="team:gamma"] [data-kpi="backlog"][data-value="${i + 1}"]`);
+		};
+		// Warm up (first updates allocate caches), then measure over many more updates: growth from the
+		// first to the second half must not continue (a leak grows with every update).
+		for (let i = 0; i < 10; i++) await update(i);
+		const start = await heapAfterGc();
+		for (let i = 10; i < 40; i++) await update(i);
+		const middle = await heapAfterGc();
+		for (let i = 40; i < 70; i++) await update(i);
+		const end = await heapAfterGc();
+		const mb = (b: number) => (b / 1e6).toFixed(2);
+		console.log(`wall heap after 10, 40, 70 updates: ${mb(start)}, ${mb(middle)}, ${mb(end)} MB`);
+		expect(end - middle).toBeLessThan(500_000);
+	}, 240_000);
 });
