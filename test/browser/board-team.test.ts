@@ -170,7 +170,10 @@ describe('team board', () => {
 		await page.waitForSelector(`[data-board-scope="${SCOPE}"][data-stale="true"]`, { timeout: 20_000 });
 		const tile = page.locator(`[data-scope="${SCOPE}"] [data-kpi="fcr"]`);
 		expect(await tile.innerText()).toContain('STALE');
-		expect(Number(await tile.evaluate((el) => getComputedStyle(el).opacity))).toBeLessThan(0.6);
+		// Dimmed (after its short fade).
+		await expect
+			.poll(async () => Number(await tile.evaluate((el) => getComputedStyle(el).opacity)))
+			.toBeLessThan(0.6);
 
 		s = await startServer({ port: PORT, dataDir: s.dataDir, env: { BUSINESS_TZ: TZ } });
 		await page.waitForSelector(`[data-board-scope="${SCOPE}"][data-stale="false"]`, { timeout: 30_000 });

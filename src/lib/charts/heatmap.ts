@@ -39,7 +39,14 @@ export function tierTeamOption(
 	return {
 		animation,
 		tooltip: { show: false },
-		grid: { left: 8, right: 8, top: fontSize * 2, bottom: 8, containLabel: true },
+		grid: {
+			left: 8,
+			right: 8,
+			top: fontSize * 2,
+			bottom: 8,
+			outerBoundsMode: 'same',
+			outerBoundsContain: 'axisLabel'
+		},
 		xAxis: {
 			...axis(
 				TIERS.map((tier) => label(`tier.${tier}`)),
@@ -78,7 +85,7 @@ export function tierHourOption(data: HeatTierHour, opts?: ChartOptions): ECharts
 	return {
 		animation,
 		tooltip: { show: false },
-		grid: { left: 8, right: 8, top: 8, bottom: 8, containLabel: true },
+		grid: { left: 8, right: 8, top: 8, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
 		xAxis: axis(hours, p, fontSize),
 		yAxis: axis(
 			TIERS.map((tier) => label(`tier.${tier}`)),
