@@ -138,9 +138,11 @@ export function referenceMeasures(rec: Records, q: RefQuery): Values {
 	const openedIds = new Set(opened.map((c) => c.contact_id));
 	const repeatIds = new Set(opened.filter(isRepeat).map((c) => c.contact_id));
 
-	const distinct = (type: ContactRow['type']) =>
-		new Set(contacts.filter((c) => c.type === type).map((c) => c.contact_id)).size;
-	const due = distinct('follow_up_due');
+	// Follow-ups due in the window; done if a follow_up_done for the contact exists by now, anywhere.
+	const dueIds = new Set(contacts.filter((c) => c.type === 'follow_up_due').map((c) => c.contact_id));
+	const doneIds = new Set(
+		rec.contacts.filter((c) => c.type === 'follow_up_done' && c.at <= q.now).map((c) => c.contact_id)
+	);
 
 	// Escalation: complaints received in the window that reached tier 2 or 3 by now.
 	const received = new Set(complaints.filter((c) => c.type === 'received').map((c) => c.complaint_id));
@@ -189,7 +191,7 @@ export function referenceMeasures(rec: Records, q: RefQuery): Values {
 			? [...received].filter((id) => highest(id) >= 2).length / received.size
 			: null,
 		closed_within_limit: share(judged, (ok) => ok),
-		follow_up_completion: due ? distinct('follow_up_done') / due : null
+		follow_up_completion: dueIds.size ? [...dueIds].filter((id) => doneIds.has(id)).length / dueIds.size : null
 	};
 }
 

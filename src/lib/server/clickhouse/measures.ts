@@ -236,12 +236,24 @@ const mystery = family<{ k: string; mean: number }>({
 const followUps = family<{ k: string; done: number; due: number }>({
 	name: 'followUps',
 	keys: ['follow_up_completion'],
+	// Follow-ups that fell due in the window, and of those the ones done by now: a follow-up done
+	// today that fell due last week counts on its own day, so the rate never exceeds 1.
 	sql(ctx) {
-		return `SELECT ${groupKey(ctx.g, ROW)} AS k, uniqExactIf(contact_id, type = 'follow_up_done') AS done,
-				uniqExactIf(contact_id, type = 'follow_up_due') AS due
-			FROM contacts_v1
-			WHERE type IN ('follow_up_due', 'follow_up_done') AND ${scopeFilter(ctx.q.scope.kind, ROW)}
-				AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+		return `SELECT d.k AS k, count() AS due, countIf(f.contact_id != '') AS done
+			FROM (
+				SELECT ${groupKey(ctx.g, ROW)} AS k, contact_id FROM contacts_v1
+				WHERE type = 'follow_up_due' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)}
+					AND ${inWindow('at')}
+				GROUP BY k, contact_id
+			) AS d
+			LEFT JOIN (
+				SELECT DISTINCT contact_id FROM contacts_v1
+				WHERE type = 'follow_up_done' AND ${upToNow('at')}
+					AND contact_id IN (
+						SELECT contact_id FROM contacts_v1
+						WHERE type = 'follow_up_due' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${inWindow('at')}
+					)
+			) AS f ON f.contact_id = d.contact_id
 			GROUP BY k`;
 	},
 	values: (r) => ({
