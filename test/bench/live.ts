@@ -137,6 +137,7 @@ async function main() {
 	async function phase(name: string, clientsNow: number) {
 		await new Promise((r) => setTimeout(r, WARMUP_MS));
 		const latencies: number[] = [];
+		const acks: number[] = [];
 		const s0 = await stats();
 		const cpu0 = cpuMs(s.pid);
 		const sent0 = sent;
@@ -146,6 +147,7 @@ async function main() {
 			const start = performance.now();
 			const seen = new Promise<number>((resolve) => waiting.set(n, resolve));
 			await post('contacts', [{ id: id('probe'), at: Date.now(), site: PROBE.site, team: PROBE.team, type: 'opened', contact_id: id('c'), channel: 'chat' }]);
+			acks.push(performance.now() - start);
 			const at = await Promise.race([seen, new Promise<number>((r) => setTimeout(() => r(NaN), 10_000))]);
 			latencies.push(at - start);
 			await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (performance.now() - start))));
@@ -160,13 +162,14 @@ async function main() {
 			p50: quantile(latencies.filter((x) => !Number.isNaN(x)), 0.5),
 			p95: quantile(latencies.filter((x) => !Number.isNaN(x)), 0.95),
 			max: Math.max(...latencies.filter((x) => !Number.isNaN(x))),
+			ackP50: quantile(acks, 0.5),
 			eventsPerS: (sent - sent0) / secs,
 			queriesPerS: (s1.queries - s0.queries) / secs,
 			computesPerS: (s1.computes - s0.computes) / secs,
 			cpuPct: ((cpuMs(s.pid) - cpu0) / 1000 / secs) * 100
 		};
 		console.log(
-			`${name}: ${r.clients} clients, ${r.eventsPerS.toFixed(0)} events/s offered and acked; latency p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, max ${r.max.toFixed(0)} ms (${r.probes} probes, ${r.lost} lost); ClickHouse ${r.queriesPerS.toFixed(1)} queries/s, ${r.computesPerS.toFixed(1)} key computations/s; server CPU ${r.cpuPct.toFixed(0)}%`
+			`${name}: ${r.clients} clients, ${r.eventsPerS.toFixed(0)} events/s offered and acked; latency p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, max ${r.max.toFixed(0)} ms (${r.probes} probes, ${r.lost} lost; of which the ingest ack p50 ${r.ackP50.toFixed(0)} ms); ClickHouse ${r.queriesPerS.toFixed(1)} queries/s, ${r.computesPerS.toFixed(1)} key computations/s; server CPU ${r.cpuPct.toFixed(0)}%`
 		);
 		return r;
 	}

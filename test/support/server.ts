@@ -157,6 +157,10 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
 		env: env as NodeJS.ProcessEnv,
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
+	// A test process that ends without stopping its server does not leave it running.
+	const orphan = () => child.kill('SIGKILL');
+	process.once('exit', orphan);
+	child.once('exit', () => process.off('exit', orphan));
 	let out = '';
 	child.stdout!.on('data', (d) => (out += d));
 	child.stderr!.on('data', (d) => (out += d));

@@ -275,20 +275,21 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		const specs: KeySpec[] = [
 			{ id: 'day', part: 'day', scopes: [], streams: [], compute: async () => businessDay(clock(), tz) },
 			key('tiles', STREAMS, (since) => tiles(scope, s, since), { clock: true }),
-			key('children', STREAMS, (since) => children(scope, s, since), { clock: true, lag: 600 }),
-			// Under load the tiles go first; charts and tables follow within about a second.
+			key('children', STREAMS, (since) => children(scope, s, since), { clock: true, lag: 5000 }),
+			// Under sustained load the tiles go first; radars and heatmaps get their turn after waiting 3 s
+			// longer, the tables 5 s, the trend 10 s. Without load nothing waits.
 			key('satisfaction', ['surveys'], () => radar(scope, DEFAULT_DIMENSIONS, 5, dimensionMeans), {
 				scopes: [s, 'org'],
-				lag: 300
+				lag: 3000
 			}),
 			key('mystery', ['mystery-shops'], () => radar(scope, DEFAULT_FORM.sections.map((x) => x.key), 100, mysterySectionMeans), {
 				scopes: [s, 'org'],
-				lag: 300
+				lag: 3000
 			}),
-			key('heatTierTeam', ['complaints'], () => heatTierTeam(scope), { clock: true, lag: 300 }),
-			key('heatTierHour', ['complaints'], () => heatTierHour(scope), { lag: 300 }),
+			key('heatTierTeam', ['complaints'], () => heatTierTeam(scope), { clock: true, lag: 3000 }),
+			key('heatTierHour', ['complaints'], () => heatTierHour(scope), { lag: 3000 }),
 			// The trend's today point follows on the slow timer: 14 days are not re-read on every commit.
-			key('trend', [], () => trend(scope), { clock: true, lag: 1000 }),
+			key('trend', [], () => trend(scope), { clock: true, lag: 10_000 }),
 			key('lastDataAt', STREAMS, () => lastData(s))
 		];
 		return specs;

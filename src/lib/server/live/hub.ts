@@ -20,8 +20,9 @@ export interface KeySpec {
 	/** Also changes with the clock alone (open items turning overdue): recomputed on the slow timer. */
 	clock?: boolean;
 	/**
-	 * Head start in the computation queue, in ms of waiting: under load the tiles (0) go before the
-	 * charts and tables, which still run once they have waited this much longer.
+	 * 0 (default): a foreground key, like the tiles: computed before any other. Above 0: a background
+	 * key (charts, tables) that never takes the last computation slot, ordered among its kind by
+	 * request time plus this lag in ms (a higher lag yields to a lower one under sustained load).
 	 */
 	lag?: number;
 	/**
@@ -89,6 +90,8 @@ interface KeyState {
 interface Queued {
 	k: KeyState;
 	due: number;
+	/** Background work (see KeySpec.lag); a key's first computation never is: a snapshot waits on it. */
+	background: boolean;
 	start: () => void;
 }
 
@@ -160,12 +163,22 @@ export function createHub(opts: HubOptions): Hub {
 	let running = 0;
 	const limit = opts.concurrency ?? 2;
 
+	let runningBackground = 0;
+
+	/** Starts what the slots allow: foreground keys first; one slot is always kept for them. */
 	function next() {
-		while (running < limit && queue.length) {
-			let best = 0;
-			for (let i = 1; i < queue.length; i++) if (queue[i].due < queue[best].due) best = i;
+		while (running < limit) {
+			let best = -1;
+			for (let i = 0; i < queue.length; i++) {
+				const q = queue[i];
+				if (q.background && runningBackground >= Math.max(1, limit - 1)) continue;
+				const b = queue[best];
+				if (!b || b.background > q.background || (b.background === q.background && q.due < b.due)) best = i;
+			}
+			if (best < 0) return;
 			const [q] = queue.splice(best, 1);
 			running++;
+			if (q.background) runningBackground++;
 			q.start();
 		}
 	}
@@ -179,13 +192,16 @@ export function createHub(opts: HubOptions): Hub {
 			k.dirty = true;
 			return k.inflight;
 		}
-		const started = new Promise<void>((start) => queue.push({ k, due: Date.now() + (k.spec.lag ?? 0), start }));
-		k.inflight = started.then(() => compute(k));
+		const background = k.json !== undefined && (k.spec.lag ?? 0) > 0;
+		const started = new Promise<void>((start) =>
+			queue.push({ k, due: Date.now() + (background ? k.spec.lag! : 0), background, start })
+		);
+		k.inflight = started.then(() => compute(k, background));
 		next();
 		return k.inflight;
 	}
 
-	function compute(k: KeyState): Promise<void> {
+	function compute(k: KeyState, background: boolean): Promise<void> {
 		computes.set(k.spec.id, (computes.get(k.spec.id) ?? 0) + 1);
 		const first = k.json === undefined;
 		const t0 = performance.now();
@@ -204,6 +220,7 @@ export function createHub(opts: HubOptions): Hub {
 			.finally(() => {
 				busyMs.set(k.spec.part, (busyMs.get(k.spec.part) ?? 0) + performance.now() - t0);
 				running--;
+				if (background) runningBackground--;
 				k.inflight = undefined;
 				if (k.dirty && keys.get(k.spec.id) === k) {
 					k.dirty = false;
@@ -276,7 +293,8 @@ export function createHub(opts: HubOptions): Hub {
 			const states = b
 				? b.keys.map((kid) => keys.get(kid)!)
 				: opts.plan(ref).map((spec): KeyState => ({ spec, dirty: false, since: 0, boards: new Set() }));
-			await Promise.all(states.map((k) => (k.inflight ? k.inflight : k.json === undefined ? run(k) : undefined)));
+			// A cached value is sent as it is: a recompute under way pushes its result as an update.
+			await Promise.all(states.map((k) => (k.json !== undefined ? undefined : (k.inflight ?? run(k)))));
 			const data = { board: ref.board, scope: ref.scope, timeZone: opts.timeZone, computedAt: Date.now() } as BoardData;
 			for (const k of states) (data as unknown as Record<string, unknown>)[k.spec.part] = k.value;
 			return data;

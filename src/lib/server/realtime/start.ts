@@ -7,6 +7,7 @@ import { createIngestService, envKeyAuthenticator, type IngestKey } from '../../
 import { startInbox } from '../../../../ingest/inbox.ts';
 import { startAuth } from '../auth/start.ts';
 import { checkStoredKey } from '../auth/ingest-keys.ts';
+import { isAdminCookie } from '../auth/principal.ts';
 import type { Config } from '../config.ts';
 import { openClickHouse, ClickHouseTooOldError, type ClickHouse } from '../clickhouse/client.ts';
 import { migrate } from '../clickhouse/migrate.ts';
@@ -92,7 +93,8 @@ export async function startRuntime(config: Config, httpServer: HttpServer, opts:
 			if (fromEnv) return fromEnv;
 			const stored = await checkStoredKey(auth.store, token);
 			return stored.ok ? { keyId: stored.keyId, streams: stored.streams ?? undefined } : null;
-		}
+		},
+		allowStats: (req) => isAdminCookie(auth.store, req.headers.cookie)
 	});
 	const inbox = startInbox({ dir: path.join(config.dataDir, 'inbox'), ingest: ingest.ingest, log });
 
