@@ -55,7 +55,7 @@ describe('sign-in and admin in a browser', () => {
 		await context.close();
 	});
 
-	it('registers a screen; a second browser pairs with the code, shows its boards, and goes to pairing once revoked', async () => {
+	it('registers a screen; a second browser pairs with the code, shows its boards, follows a reassignment and goes to pairing once revoked', async () => {
 		const admin = await browser.newContext({ viewport: { width: 1440, height: 900 } });
 		const page = await admin.newPage();
 		await page.goto(`${s.url}/login`);
@@ -114,11 +114,19 @@ describe('sign-in and admin in a browser', () => {
 			.toBe('online');
 		await page.screenshot({ path: `${SHOTS}/auth-admin-screens-online.png`, fullPage: true });
 
+		// Reassigned by the admin: the TV follows to its new boards without anyone touching it.
+		const row = page.locator('[data-screen="Service floor TV"]');
+		await row.locator('form[action="?/update"] select[name=boards]').selectOption(['team:alpha']);
+		await row.locator('form[action="?/update"] button').click();
+		await wall.waitForURL((u) => u.searchParams.get('boards') === 'team:alpha', { timeout: 60_000 });
+		await wall.locator('[data-wall]').waitFor();
+
+		// Revoked: the TV goes to pairing by itself, never to a sign-in form.
 		await page.click('[data-screen="Service floor TV"] form[action="?/revoke"] button');
 		await expect
 			.poll(() => page.locator('[data-screen="Service floor TV"]').getAttribute('data-status'))
 			.toBe('revoked');
-		await wall.reload();
+		await wall.waitForURL((u) => u.pathname === '/pair', { timeout: 60_000 });
 		expect(new URL(wall.url()).pathname + new URL(wall.url()).search).toBe('/pair?unpaired=1');
 		expect(await wall.locator('[data-unpaired]').isVisible()).toBe(true);
 		expect(await wall.locator('input[name=password]').count()).toBe(0);

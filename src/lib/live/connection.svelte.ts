@@ -51,6 +51,8 @@ export class LiveBoard {
 
 export class Connection {
 	connected = $state(false);
+	/** The server's middleware refused this browser (e.g. `unauthorized`): its session or screen ended. */
+	refused = $state<string | null>(null);
 	/** When the server last answered anything (a ping, a snapshot, an update), epoch ms. */
 	lastAnswerAt = $state<number | null>(null);
 	readonly #socket: ClientSocket;
@@ -64,6 +66,7 @@ export class Connection {
 		const s = this.#socket;
 		s.on('connect', () => {
 			this.connected = true;
+			this.refused = null;
 			this.#answered();
 			for (const b of this.#boards.values()) this.#subscribe(b);
 		});
@@ -74,8 +77,12 @@ export class Connection {
 			if (reason === 'io server disconnect') setTimeout(() => s.connect(), 1000);
 		});
 		// A refusal by the server's middleware is not retried by socket.io either: keep trying.
-		s.on('connect_error', () => {
-			if (!s.active) setTimeout(() => s.connect(), 3000);
+		s.on('connect_error', (err) => {
+			// A middleware refusal leaves the socket inactive; a network error keeps it active.
+			if (!s.active) {
+				this.refused = err.message;
+				setTimeout(() => s.connect(), 3000);
+			}
 		});
 		s.on('board:snapshot', (data) => {
 			this.#answered();
