@@ -4,5 +4,8 @@ export const common = {
 	'status.amber': 'At risk',
 	'status.red': 'Breached',
 	'status.none': 'No data',
-	'scope.org': 'Whole organisation'
+	'scope.org': 'Whole organisation',
+	'nav.scorecard': 'Monthly scorecard',
+	'nav.admin': 'Administration',
+	'nav.signOut': 'Sign out'
 };
