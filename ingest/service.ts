@@ -40,6 +40,8 @@ export interface IngestServiceOptions {
 	log?: (msg: string) => void;
 	/** Survey dimensions and mystery-shop forms; the contract's defaults when absent. */
 	validators?: Validators;
+	/** Lets a request read /api/ingest/stats without an ingest key (the app: an admin's session). */
+	allowStats?: (req: IncomingMessage) => Promise<boolean>;
 	/** How often a stats line is logged (default 60 s; 0: never). */
 	statsLogIntervalMs?: number;
 	/** Test seam: runs after an insert returned, before its batch is acknowledged; a throw fails the batch. */
@@ -193,6 +195,8 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
 		const name = path.replace(/^\/api\/ingest\/?/, '');
 		if (closing) return unavailable(res, 'ingest is shutting down: retry against another instance or later');
 
+		// Operators may read the stats with an admin's session instead of an ingest key.
+		if (name === 'stats' && req.method === 'GET' && (await opts.allowStats?.(req))) return json(res, 200, stats());
 		const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
 		if (!token)
 			return json(res, 401, { error: 'missing ingest key: send Authorization: Bearer <ingest key>' });

@@ -178,6 +178,15 @@ describe('pages and APIs by role', () => {
 		expect((await get('/team/gamma')).headers.get('location')).toBe('/login?next=%2Fteam%2Fgamma');
 	});
 
+	it('shows ingest statistics to an admin session, not to other roles', async () => {
+		const admin = await get('/api/ingest/stats', cookies.admin);
+		expect(admin.status).toBe(200);
+		expect(await admin.json()).toHaveProperty('queueDepth');
+		for (const who of ['exec', 'manager', 'lead'])
+			expect((await get('/api/ingest/stats', cookies[who])).status, who).toBe(401);
+		expect((await get('/api/ingest/stats')).status).toBe(401);
+	});
+
 	it('refuses API calls with JSON that says why', async () => {
 		const r = await fetch(`${s.url}/api/targets`, {
 			method: 'PUT',
