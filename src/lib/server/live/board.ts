@@ -23,7 +23,7 @@ import {
 } from '../clickhouse/measures.ts';
 import type { Targets } from '../targets.ts';
 import type { Commits } from '../runtime.ts';
-import { touchedScopes, type BoardPlan, type KeySpec } from './hub.ts';
+import { touchedScopes, type BoardPlan, type KeySpec, type ReadContext } from './hub.ts';
 
 export interface BoardDeps {
 	ch: ClickHouse;
@@ -75,18 +75,18 @@ function memo<T>(maxAge: number, read: (arg: string) => Promise<T>) {
 	};
 }
 
-/**
- * Reads shared between keys: a read started at or after `since` (performance.now() of the change
- * that queued the caller) has seen that change, so one read serves every key that asks for it.
- */
+/** A read shared between keys: the latest one serves every key for which it is fresh (ReadContext). */
 function shared<T>(read: (arg: string) => Promise<T>) {
 	const last = new Map<string, { startedAt: number; value: Promise<T> }>();
-	return (arg: string, since: number): Promise<T> => {
-		const c = last.get(arg);
-		if (c && c.startedAt >= since) return c.value;
-		const entry = { startedAt: performance.now(), value: read(arg) };
-		last.set(arg, entry);
-		entry.value.catch(() => last.get(arg) === entry && last.delete(arg));
+	return (arg: string, fresh: ReadContext): Promise<T> => {
+		let entry = last.get(arg);
+		if (!entry || entry.startedAt < fresh.since) {
+			const started = { startedAt: performance.now(), value: read(arg) };
+			last.set(arg, started);
+			started.value.catch(() => last.get(arg) === started && last.delete(arg));
+			entry = started;
+		}
+		fresh.seen(entry.startedAt);
 		return entry.value;
 	};
 }
@@ -169,17 +169,17 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	 * A scope's live values. A site's and a team's come from their parent's per-child read, which the
 	 * parent board's table and every sibling board share: one read per change for all of them.
 	 */
-	async function valuesOf(scope: Scope, scopeKey: string, since: number): Promise<MeasureValues> {
+	async function valuesOf(scope: Scope, scopeKey: string, fresh: ReadContext): Promise<MeasureValues> {
 		const parent = scope.kind === 'site' ? 'org' : scope.kind === 'team' ? targets.siteOf(scope.id) : undefined;
-		if (!parent) return ownValues(scopeKey, since);
+		if (!parent) return ownValues(scopeKey, fresh);
 		const parentKey = parent === 'org' ? 'org' : `site:${parent}`;
-		return (await childValues(parentKey, since)).get(scopeKey) ?? emptyValues();
+		return (await childValues(parentKey, fresh)).get(scopeKey) ?? emptyValues();
 	}
 
-	async function tiles(scope: Scope, scopeKey: string, since: number): Promise<TileData[]> {
+	async function tiles(scope: Scope, scopeKey: string, fresh: ReadContext): Promise<TileData[]> {
 		const now = clock();
 		const [values, prev, hours] = await Promise.all([
-			valuesOf(scope, scopeKey, since),
+			valuesOf(scope, scopeKey, fresh),
 			previous(scopeKey, now),
 			spark(scopeKey, now)
 		]);
@@ -198,8 +198,8 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		});
 	}
 
-	async function children(scope: Scope, scopeKey: string, since: number): Promise<ChildRow[]> {
-		const values = await childValues(scopeKey, since);
+	async function children(scope: Scope, scopeKey: string, fresh: ReadContext): Promise<ChildRow[]> {
+		const values = await childValues(scopeKey, fresh);
 		return [...values.keys()].sort().map((childKey) => {
 			const child = parseScope(childKey)!;
 			const v = values.get(childKey)!;
@@ -274,8 +274,8 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		});
 		const specs: KeySpec[] = [
 			{ id: 'day', part: 'day', scopes: [], streams: [], compute: async () => businessDay(clock(), tz) },
-			key('tiles', STREAMS, (since) => tiles(scope, s, since), { clock: true }),
-			key('children', STREAMS, (since) => children(scope, s, since), { clock: true, lag: 5000 }),
+			key('tiles', STREAMS, (fresh) => tiles(scope, s, fresh), { clock: true }),
+			key('children', STREAMS, (fresh) => children(scope, s, fresh), { clock: true, lag: 5000 }),
 			// Under sustained load the tiles go first; radars and heatmaps get their turn after waiting 3 s
 			// longer, the tables 5 s, the trend 10 s. Without load nothing waits.
 			key('satisfaction', ['surveys'], () => radar(scope, DEFAULT_DIMENSIONS, 5, dimensionMeans), {

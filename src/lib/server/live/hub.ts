@@ -8,6 +8,16 @@ import type { Stream } from '../../contract/index.ts';
 import type { BoardRef } from '../../realtime/events.ts';
 import type { CommitEvent, Commits } from '../runtime.ts';
 
+/**
+ * For reads shared between keys. A read started at or after `since` (performance.now() of the
+ * oldest change this computation answers) has seen that change; `seen` reports the start of each
+ * read used, and if one started before the newest change the key is computed once more.
+ */
+export interface ReadContext {
+	since: number;
+	seen(readStartedAt: number): void;
+}
+
 /** How one part of a board is read. */
 export interface KeySpec {
 	/** Identity shared by every board that shows the same result, e.g. `tiles|team:a`. */
@@ -25,11 +35,8 @@ export interface KeySpec {
 	 * request time plus this lag in ms (a higher lag yields to a lower one under sustained load).
 	 */
 	lag?: number;
-	/**
-	 * Reads the part. `since` (performance.now() of the latest change that asked for it) lets keys
-	 * share a read with others: one started at or after `since` has seen that change.
-	 */
-	compute(since: number): Promise<unknown>;
+	/** Reads the part; `fresh` lets it share reads with other keys (see ReadContext). */
+	compute(fresh: ReadContext): Promise<unknown>;
 }
 
 /** Which keys make up a board; supplied by the board assembly (board.ts). */
@@ -82,8 +89,9 @@ interface KeyState {
 	/** Set from the moment the key is queued until its computation has finished. */
 	inflight?: Promise<void>;
 	dirty: boolean;
-	/** performance.now() of the latest request to compute it. */
-	since: number;
+	/** performance.now() of the oldest and newest requests not yet taken by a computation. */
+	firstPending?: number;
+	lastPending?: number;
 	boards: Set<string>;
 }
 
@@ -185,7 +193,9 @@ export function createHub(opts: HubOptions): Hub {
 
 	/** Queues a computation of the key; if one is queued or running, marks it to run once more after. */
 	function run(k: KeyState): Promise<void> {
-		k.since = performance.now();
+		const now = performance.now();
+		k.firstPending ??= now;
+		k.lastPending = now;
 		if (k.inflight) {
 			// A queued computation has not read anything yet: it will see the new data.
 			if (queue.some((q) => q.k === k)) return k.inflight;
@@ -205,10 +215,21 @@ export function createHub(opts: HubOptions): Hub {
 		computes.set(k.spec.id, (computes.get(k.spec.id) ?? 0) + 1);
 		const first = k.json === undefined;
 		const t0 = performance.now();
+		const since = k.firstPending ?? t0;
+		const newest = k.lastPending ?? since;
+		k.firstPending = k.lastPending = undefined;
+		let oldestRead = Infinity;
+		const fresh: ReadContext = { since, seen: (t) => (oldestRead = Math.min(oldestRead, t)) };
 		return k.spec
-			.compute(k.since)
+			.compute(fresh)
 			.then(
 				(value) => {
+					// A shared read older than the newest change: right for the oldest, once more for the rest.
+					if (oldestRead < newest) {
+						k.dirty = true;
+						k.firstPending = Math.min(k.firstPending ?? newest, newest);
+						k.lastPending = Math.max(k.lastPending ?? newest, newest);
+					}
 					const json = JSON.stringify(value);
 					if (json === k.json) return;
 					k.json = json;
@@ -265,7 +286,7 @@ export function createHub(opts: HubOptions): Hub {
 			for (const spec of specs) {
 				let k = keys.get(spec.id);
 				if (!k) {
-					k = { spec, dirty: false, since: 0, boards: new Set() };
+					k = { spec, dirty: false, boards: new Set() };
 					keys.set(spec.id, k);
 				}
 				k.boards.add(id);
@@ -292,7 +313,7 @@ export function createHub(opts: HubOptions): Hub {
 			// An unwatched board is computed once, without keeping its keys.
 			const states = b
 				? b.keys.map((kid) => keys.get(kid)!)
-				: opts.plan(ref).map((spec): KeyState => ({ spec, dirty: false, since: 0, boards: new Set() }));
+				: opts.plan(ref).map((spec): KeyState => ({ spec, dirty: false, boards: new Set() }));
 			// A cached value is sent as it is: a recompute under way pushes its result as an update.
 			await Promise.all(states.map((k) => (k.json !== undefined ? undefined : (k.inflight ?? run(k)))));
 			const data = { board: ref.board, scope: ref.scope, timeZone: opts.timeZone, computedAt: Date.now() } as BoardData;
