@@ -18,5 +18,9 @@ describe('message catalogue', () => {
 	it('formats through Intl', () => {
 		expect(fmtPercent(0.8123)).toBe('81.2%');
 		expect(fmtDuration(185)).toBe('3m 5s');
+		expect(fmtDuration(1902)).toBe('31m 42s');
+		expect(fmtDuration(1902, 'en', true)).toBe('32m');
+		expect(fmtDuration(185, 'en', true)).toBe('3m 5s');
+		expect(fmtDuration(46_230, 'en', true)).toBe('12h 51m');
 	});
 });

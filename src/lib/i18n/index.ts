@@ -50,11 +50,13 @@ export const fmtNumber = (v: number, locale: string = DEFAULT_LOCALE, digits = 0
 export const fmtPercent = (v: number, locale: string = DEFAULT_LOCALE, digits = 1) =>
 	nf(locale, { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: digits }).format(v);
 
-/** Seconds as a short duration in narrow units (en: 42s, 3m 5s, 2h 10m, 3d 4h). */
-export function fmtDuration(seconds: number, locale: string = DEFAULT_LOCALE): string {
+/** Seconds as a short duration in narrow units (en: 42s, 3m 5s, 2h 10m, 3d 4h; compact: 32m, not 31m 42s). */
+export function fmtDuration(seconds: number, locale: string = DEFAULT_LOCALE, compact = false): string {
 	const unit = (value: number, u: 'second' | 'minute' | 'hour' | 'day') =>
 		nf(locale, { style: 'unit', unit: u, unitDisplay: 'narrow', maximumFractionDigits: 0 }).format(value);
-	const s = Math.round(seconds);
+	// Compact (the wall): from 10 minutes on, seconds only add width, not meaning.
+	const s = compact && seconds >= 600 ? Math.round(seconds / 60) * 60 : Math.round(seconds);
+	if (compact && s >= 600 && s < 3600) return unit(s / 60, 'minute');
 	if (s < 60) return unit(s, 'second');
 	if (s < 3600) return `${unit(Math.floor(s / 60), 'minute')} ${unit(s % 60, 'second')}`;
 	if (s < 86400) return `${unit(Math.floor(s / 3600), 'hour')} ${unit(Math.floor((s % 3600) / 60), 'minute')}`;
