@@ -38,7 +38,7 @@ function wallClock(ms: number, tz: string): Wall {
 }
 
 /** Local time minus UTC at this instant, in ms (e.g. +5:30 for Asia/Kolkata). */
-function offsetAt(ms: number, tz: string): number {
+export function offsetAt(ms: number, tz: string): number {
 	const w = wallClock(ms, tz);
 	return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000;
 }
