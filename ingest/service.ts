@@ -196,7 +196,8 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
 		if (closing) return unavailable(res, 'ingest is shutting down: retry against another instance or later');
 
 		// Operators may read the stats with an admin's session instead of an ingest key.
-		if (name === 'stats' && req.method === 'GET' && (await opts.allowStats?.(req))) return json(res, 200, stats());
+		if (name === 'stats' && req.method === 'GET' && (await opts.allowStats?.(req)))
+			return json(res, 200, stats());
 		const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
 		if (!token)
 			return json(res, 401, { error: 'missing ingest key: send Authorization: Bearer <ingest key>' });

@@ -27,7 +27,9 @@ if (ownProtocol) process.env.PROTOCOL_HEADER = OWN_PROTOCOL_HEADER;
 
 const buildHandler = new URL('../build/handler.js', import.meta.url);
 const { handler: kit } = (await import(buildHandler.href).catch((e) => {
-	console.error(`no SvelteKit build at ${fileURLToPath(buildHandler)}: run \`npm run build\` first (${e.message})`);
+	console.error(
+		`no SvelteKit build at ${fileURLToPath(buildHandler)}: run \`npm run build\` first (${e.message})`
+	);
 	process.exit(1);
 })) as { handler: Handler };
 
@@ -40,7 +42,8 @@ const server = http.createServer((req, res) => {
 		return res.end(JSON.stringify({ error: 'starting: ClickHouse is not ready yet' }));
 	}
 	// Always overwritten: a client cannot claim https by sending the header itself.
-	if (ownProtocol) req.headers[OWN_PROTOCOL_HEADER] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
+	if (ownProtocol)
+		req.headers[OWN_PROTOCOL_HEADER] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
 	kit(req, res);
 });
 
@@ -91,10 +94,14 @@ if (demo && !stopping) {
 	if (!key) throw new Error('demo: INGEST_KEYS is empty');
 	const url = `http://127.0.0.1:${config.port}`;
 	// A direct child (node with the tsx loader, not npx), so killing it on shutdown reaches it.
-	simulator = spawn(process.execPath, ['--import', 'tsx', 'ingest/simulator/main.ts', '--url', url, '--key', key], {
-		cwd: fileURLToPath(new URL('..', import.meta.url)),
-		stdio: 'inherit'
-	});
+	simulator = spawn(
+		process.execPath,
+		['--import', 'tsx', 'ingest/simulator/main.ts', '--url', url, '--key', key],
+		{
+			cwd: fileURLToPath(new URL('..', import.meta.url)),
+			stdio: 'inherit'
+		}
+	);
 	simulator.on('exit', (code, signal) => {
 		if (!stopping) console.error(`simulator exited (${signal ?? code})`);
 	});

@@ -59,7 +59,12 @@ async function openContacts(n: number) {
 			customer_tier: 'standard'
 		};
 	});
-	await ch.client.insert({ table: 'contacts_v1', values, format: 'JSONEachRow', clickhouse_settings: INSERT_SETTINGS });
+	await ch.client.insert({
+		table: 'contacts_v1',
+		values,
+		format: 'JSONEachRow',
+		clickhouse_settings: INSERT_SETTINGS
+	});
 }
 
 const commitEvent = (): CommitEvent => ({
@@ -110,7 +115,9 @@ async function until(cond: () => boolean, what: string, ms = 20_000) {
 
 const computesOf = () => new Map(hub.stats().computes);
 const delta = (before: Map<string, number>) =>
-	Object.fromEntries([...hub.stats().computes].map(([k, v]) => [k, v - (before.get(k) ?? 0)]).filter(([, d]) => d !== 0));
+	Object.fromEntries(
+		[...hub.stats().computes].map(([k, v]) => [k, v - (before.get(k) ?? 0)]).filter(([, d]) => d !== 0)
+	);
 
 beforeAll(async () => {
 	dir = fs.mkdtempSync('/tmp/sqm-d-hub-');
@@ -119,7 +126,16 @@ beforeAll(async () => {
 	const today = dayRange(businessDay(Date.now(), TZ), TZ);
 	await insertRecords(
 		ch,
-		generateRecords({ seed: 7, start: today.from - 2 * 86_400_000, end: Date.now(), zones: [TZ], contacts: 3000, surveys: 300, mysteryShops: 20, complaints: 200 })
+		generateRecords({
+			seed: 7,
+			start: today.from - 2 * 86_400_000,
+			end: Date.now(),
+			zones: [TZ],
+			contacts: 3000,
+			surveys: 300,
+			mysteryShops: 20,
+			complaints: 200
+		})
 	);
 	// Every query the hub sends goes through this client: count them at the source.
 	const query = ch.client.query.bind(ch.client);
@@ -160,7 +176,10 @@ describe('live hub', () => {
 			for (const c of clients) c.updates = [];
 			await openContacts(1);
 			commits.publish(commitEvent());
-			await until(() => clients.every((c) => c.updates.some((u) => backlogOf(u.tiles) === expected)), 'backlog update');
+			await until(
+				() => clients.every((c) => c.updates.some((u) => backlogOf(u.tiles) === expected)),
+				'backlog update'
+			);
 			await hub.idle();
 			return { queries: queries - q0, computes: delta(c0) };
 		};

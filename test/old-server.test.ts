@@ -42,17 +42,22 @@ async function waitUntilAnswering(deadline: number) {
 		} catch {
 			// not listening yet
 		}
-		if (server.exitCode !== null) throw new Error(`clickhouse-server exited (${server.exitCode}):\n${output}`);
+		if (server.exitCode !== null)
+			throw new Error(`clickhouse-server exited (${server.exitCode}):\n${output}`);
 		if (Date.now() > deadline) throw new Error(`clickhouse-server did not answer on ${url}:\n${output}`);
 		await new Promise((r) => setTimeout(r, 100));
 	}
 }
 
 beforeAll(async () => {
-	if (!fs.existsSync(SERVER)) throw new Error(`${SERVER} is missing: run 'bash test/ensure-clickhouse.sh' (as root)`);
+	if (!fs.existsSync(SERVER))
+		throw new Error(`${SERVER} is missing: run 'bash test/ensure-clickhouse.sh' (as root)`);
 	dir = fs.mkdtempSync('/tmp/sqm-b-oldserver-');
 	fs.writeFileSync(path.join(dir, 'config.xml'), config(dir));
-	server = spawn(SERVER, [`--config-file=${dir}/config.xml`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+	server = spawn(SERVER, [`--config-file=${dir}/config.xml`], {
+		cwd: dir,
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
 	server.stdout!.on('data', (b) => (output += b));
 	server.stderr!.on('data', (b) => (output += b));
 	await waitUntilAnswering(Date.now() + 30_000);

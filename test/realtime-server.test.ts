@@ -47,7 +47,11 @@ async function postAll(rec: Records) {
 
 /** A client that keeps the board as it sees it (snapshot + updates) and resubscribes on every connect. */
 function watch(ref: BoardRef) {
-	const c: Client = connect(s.url, { transports: ['websocket'], extraHeaders: { cookie }, reconnectionDelay: 100 });
+	const c: Client = connect(s.url, {
+		transports: ['websocket'],
+		extraHeaders: { cookie },
+		reconnectionDelay: 100
+	});
 	sockets.push(c);
 	const seen = { board: undefined as Partial<BoardData> | undefined, snapshots: 0, acks: [] as unknown[] };
 	c.on('connect', () => c.emit('board:subscribe', ref, (a) => seen.acks.push(a)));
@@ -73,13 +77,18 @@ function expected(rec: Records, scopeKey: string, now: number) {
 	const month = monthRange(businessMonth(now, TZ), TZ);
 	const today = referenceMeasures(rec, { scope, ...day, now });
 	const monthly = referenceMeasures(rec, { scope, ...month, now });
-	return Object.fromEntries(MEASURE_KEYS.map((k) => [k, MEASURES[k].live === 'month' ? monthly[k] : today[k]]));
+	return Object.fromEntries(
+		MEASURE_KEYS.map((k) => [k, MEASURES[k].live === 'month' ? monthly[k] : today[k]])
+	);
 }
 
-const valuesOf = (tiles: TileData[] | undefined) => Object.fromEntries((tiles ?? []).map((t) => [t.key, t.value]));
+const valuesOf = (tiles: TileData[] | undefined) =>
+	Object.fromEntries((tiles ?? []).map((t) => [t.key, t.value]));
 
 function close(a: Record<string, number | null>, b: Record<string, number | null>) {
-	return MEASURE_KEYS.every((k) => (a[k] === null || b[k] === null ? a[k] === b[k] : Math.abs(a[k]! - b[k]!) < 1e-9));
+	return MEASURE_KEYS.every((k) =>
+		a[k] === null || b[k] === null ? a[k] === b[k] : Math.abs(a[k]! - b[k]!) < 1e-9
+	);
 }
 
 describe('live boards over socket.io on the built server', () => {
@@ -96,7 +105,16 @@ describe('live boards over socket.io on the built server', () => {
 	const rec = (() => {
 		const now = Date.now();
 		const start = dayRange(businessDay(now, TZ), TZ).from - 2 * 86_400_000;
-		return generateRecords({ seed: 11, start, end: now - 1000, zones: [TZ], contacts: 800, surveys: 120, mysteryShops: 12, complaints: 80 });
+		return generateRecords({
+			seed: 11,
+			start,
+			end: now - 1000,
+			zones: [TZ],
+			contacts: 800,
+			surveys: 120,
+			mysteryShops: 12,
+			complaints: 80
+		});
 	})();
 	const team = rec.contacts[0].team;
 	const teamRef: BoardRef = { board: 'team', scope: `team:${team}` };
@@ -140,7 +158,15 @@ describe('live boards over socket.io on the built server', () => {
 		expect(t.seen.board!.board).toBe('team');
 		expect(t.seen.board!.scope).toBe(teamRef.scope);
 		expect(valuesOf(t.seen.board!.tiles)).toEqual(before);
-		for (const part of ['children', 'satisfaction', 'mystery', 'heatTierTeam', 'heatTierHour', 'trend', 'day'] as const)
+		for (const part of [
+			'children',
+			'satisfaction',
+			'mystery',
+			'heatTierTeam',
+			'heatTierHour',
+			'trend',
+			'day'
+		] as const)
 			expect(t.seen.board![part], part).toBeDefined();
 	});
 
@@ -181,7 +207,11 @@ describe('live boards over socket.io on the built server', () => {
 describe('readiness without ClickHouse', () => {
 	it('stays up with /healthz 200 while /readyz and ingest say 503', async () => {
 		// Nothing listens on 4399: a ClickHouse server that is down.
-		const dead = await startServer({ port: 4321, env: { CLICKHOUSE_URL: 'http://127.0.0.1:4399' }, waitFor: 'healthz' });
+		const dead = await startServer({
+			port: 4321,
+			env: { CLICKHOUSE_URL: 'http://127.0.0.1:4399' },
+			waitFor: 'healthz'
+		});
 		try {
 			expect((await fetch(`${dead.url}/healthz`)).status).toBe(200);
 			expect((await fetch(`${dead.url}/readyz`)).status).toBe(503);

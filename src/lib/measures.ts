@@ -40,7 +40,14 @@ export interface MeasureDef {
 	live: LiveWindow;
 }
 
-const def = (key: MeasureKey, unit: Unit, direction: Direction, target: number, warn: number, live: LiveWindow = 'today'): MeasureDef => ({
+const def = (
+	key: MeasureKey,
+	unit: Unit,
+	direction: Direction,
+	target: number,
+	warn: number,
+	live: LiveWindow = 'today'
+): MeasureDef => ({
 	key,
 	unit,
 	direction,
@@ -111,6 +118,7 @@ export function parseScope(key: string): Scope | null {
 	if (i < 0) return null;
 	const kind = key.slice(0, i);
 	const id = key.slice(i + 1);
-	if ((kind === 'site' || kind === 'team' || kind === 'agent') && id.length > 0 && id.length <= 64) return { kind, id };
+	if ((kind === 'site' || kind === 'team' || kind === 'agent') && id.length > 0 && id.length <= 64)
+		return { kind, id };
 	return null;
 }

@@ -19,7 +19,9 @@ const PORT = 4330;
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const SITES = Array.from({ length: 4 }, (_, i) => `bench-s${i + 1}`);
-const TEAMS = SITES.flatMap((site) => Array.from({ length: 5 }, (_, j) => ({ site, team: `${site}-t${j + 1}` })));
+const TEAMS = SITES.flatMap((site) =>
+	Array.from({ length: 5 }, (_, j) => ({ site, team: `${site}-t${j + 1}` }))
+);
 const PROBE = TEAMS[0];
 const LOAD_TEAMS = TEAMS.slice(1);
 const BOARDS: BoardRef[] = [
@@ -52,7 +54,8 @@ function loadBatch(n: number) {
 				...(type === 'responded' ? { response_seconds: Math.round(Math.random() * 90) } : {}),
 				...(type === 'resolved' ? { first_contact: Math.random() < 0.8 } : {})
 			});
-		} else if (r < 0.9) surveys.push({ ...base, overall: 1 + Math.floor(Math.random() * 5), dimensions: { empathy: 4 } });
+		} else if (r < 0.9)
+			surveys.push({ ...base, overall: 1 + Math.floor(Math.random() * 5), dimensions: { empathy: 4 } });
 		else complaints.push({ ...base, complaint_id: id('k'), type: 'received', tier: 1 });
 	}
 	return { contacts, surveys, complaints };
@@ -84,11 +87,24 @@ async function main() {
 		await r.arrayBuffer();
 	};
 	const stats = async () =>
-		(await (await fetch(`${s.url}/api/live/stats`, { headers: { cookie } })).json()) as { queries: number; computes: number };
+		(await (await fetch(`${s.url}/api/live/stats`, { headers: { cookie } })).json()) as {
+			queries: number;
+			computes: number;
+		};
 
 	// Every team exists before the boards are watched.
 	for (const t of TEAMS)
-		await post('contacts', [{ id: id('seed'), at: Date.now(), site: t.site, team: t.team, type: 'opened', contact_id: id('c'), channel: 'chat' }]);
+		await post('contacts', [
+			{
+				id: id('seed'),
+				at: Date.now(),
+				site: t.site,
+				team: t.team,
+				type: 'opened',
+				contact_id: id('c'),
+				channel: 'chat'
+			}
+		]);
 	let probeBacklog = 1;
 
 	const clients: Client[] = [];
@@ -96,7 +112,11 @@ async function main() {
 		const joined: Promise<void>[] = [];
 		for (const ref of BOARDS)
 			for (let i = 0; i < perBoard; i++) {
-				const c: Client = connect(s.url, { transports: ['websocket'], extraHeaders: { cookie }, forceNew: true });
+				const c: Client = connect(s.url, {
+					transports: ['websocket'],
+					extraHeaders: { cookie },
+					forceNew: true
+				});
 				clients.push(c);
 				joined.push(
 					new Promise((resolve, reject) =>
@@ -114,11 +134,17 @@ async function main() {
 	const watcher: Client = connect(s.url, { transports: ['websocket'], extraHeaders: { cookie } });
 	const waiting = new Map<number, (at: number) => void>();
 	const onBacklog = (v: number | null | undefined) => {
-		for (const [n, done] of waiting) if (v !== null && v !== undefined && v >= n) (waiting.delete(n), done(performance.now()));
+		for (const [n, done] of waiting)
+			if (v !== null && v !== undefined && v >= n) {
+				waiting.delete(n);
+				done(performance.now());
+			}
 	};
 	watcher.on('board:snapshot', (d) => onBacklog(d.tiles.find((t) => t.key === 'backlog')?.value));
 	watcher.on('board:update', (u) => onBacklog(u.parts.tiles?.find((t) => t.key === 'backlog')?.value));
-	await new Promise<void>((resolve) => watcher.on('connect', () => watcher.emit('board:subscribe', probeRef, () => resolve())));
+	await new Promise<void>((resolve) =>
+		watcher.on('connect', () => watcher.emit('board:subscribe', probeRef, () => resolve()))
+	);
 
 	// Load: RATE events/s in ticks, at most 8 requests in flight (a slow server slows the offered load: reported).
 	let sent = 0;
@@ -146,7 +172,17 @@ async function main() {
 			const n = ++probeBacklog;
 			const start = performance.now();
 			const seen = new Promise<number>((resolve) => waiting.set(n, resolve));
-			await post('contacts', [{ id: id('probe'), at: Date.now(), site: PROBE.site, team: PROBE.team, type: 'opened', contact_id: id('c'), channel: 'chat' }]);
+			await post('contacts', [
+				{
+					id: id('probe'),
+					at: Date.now(),
+					site: PROBE.site,
+					team: PROBE.team,
+					type: 'opened',
+					contact_id: id('c'),
+					channel: 'chat'
+				}
+			]);
 			acks.push(performance.now() - start);
 			const at = await Promise.race([seen, new Promise<number>((r) => setTimeout(() => r(NaN), 10_000))]);
 			latencies.push(at - start);
@@ -159,8 +195,14 @@ async function main() {
 			clients: clientsNow,
 			probes: latencies.length,
 			lost: latencies.filter(Number.isNaN).length,
-			p50: quantile(latencies.filter((x) => !Number.isNaN(x)), 0.5),
-			p95: quantile(latencies.filter((x) => !Number.isNaN(x)), 0.95),
+			p50: quantile(
+				latencies.filter((x) => !Number.isNaN(x)),
+				0.5
+			),
+			p95: quantile(
+				latencies.filter((x) => !Number.isNaN(x)),
+				0.95
+			),
 			max: Math.max(...latencies.filter((x) => !Number.isNaN(x))),
 			ackP50: quantile(acks, 0.5),
 			eventsPerS: (sent - sent0) / secs,
@@ -185,7 +227,9 @@ async function main() {
 		console.log(
 			`goals: p95 ≤ 1000 ms ${Math.max(few.p95, many.p95) <= 1000 ? 'met' : 'MISSED'}; max ≤ 2000 ms ${Math.max(few.max, many.max) <= 2000 ? 'met' : 'MISSED'}; queries/s within 10% ${Math.abs(many.queriesPerS / few.queriesPerS - 1) <= 0.1 ? 'met' : 'MISSED'}; load errors ${loadErrors}`
 		);
-		console.log('note: the machine (2 cores) is shared with other work while this runs; CPU and latency include that contention.');
+		console.log(
+			'note: the machine (2 cores) is shared with other work while this runs; CPU and latency include that contention.'
+		);
 	} finally {
 		clearInterval(loadTimer);
 		for (const c of clients) c.close();

@@ -162,7 +162,9 @@ describe('team board', () => {
 		await page.waitForSelector(`[data-scope="${SCOPE}"] [data-kpi="complaints_open"][data-value="2"]`);
 		// Each desk tile drills down to the records of the same team and business day.
 		const day = businessDay(Date.now(), TZ);
-		const drill = await page.locator(`[data-scope="${SCOPE}"] [data-kpi="fcr"] a[data-drill]`).getAttribute('href');
+		const drill = await page
+			.locator(`[data-scope="${SCOPE}"] [data-kpi="fcr"] a[data-drill]`)
+			.getAttribute('href');
 		expect(drill).toBe(`/drill?team=alpha&from=${day}&to=${day}`);
 		expect((await page.goto(`${s.url}${drill}`))?.status()).toBe(200);
 		await page.goto(`${s.url}/team/alpha`);

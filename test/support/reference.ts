@@ -191,7 +191,9 @@ export function referenceMeasures(rec: Records, q: RefQuery): Values {
 			? [...received].filter((id) => highest(id) >= 2).length / received.size
 			: null,
 		closed_within_limit: share(judged, (ok) => ok),
-		follow_up_completion: dueIds.size ? [...dueIds].filter((id) => doneIds.has(id)).length / dueIds.size : null
+		follow_up_completion: dueIds.size
+			? [...dueIds].filter((id) => doneIds.has(id)).length / dueIds.size
+			: null
 	};
 }
 

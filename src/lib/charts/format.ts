@@ -3,7 +3,12 @@
 import { fmtDuration, fmtNumber, fmtPercent } from '../i18n/index.ts';
 import { MEASURES, type MeasureKey, type Unit } from '../measures.ts';
 
-export function formatByUnit(unit: Unit, value: number | null | undefined, locale?: string, compact = false): string {
+export function formatByUnit(
+	unit: Unit,
+	value: number | null | undefined,
+	locale?: string,
+	compact = false
+): string {
 	if (value === null || value === undefined || Number.isNaN(value)) return '–';
 	switch (unit) {
 		case 'seconds':
@@ -20,8 +25,12 @@ export function formatByUnit(unit: Unit, value: number | null | undefined, local
 }
 
 /** `compact` for the wall: fewer units where they only add width. */
-export const formatMeasure = (key: MeasureKey, value: number | null | undefined, locale?: string, compact = false) =>
-	formatByUnit(MEASURES[key].unit, value, locale, compact);
+export const formatMeasure = (
+	key: MeasureKey,
+	value: number | null | undefined,
+	locale?: string,
+	compact = false
+) => formatByUnit(MEASURES[key].unit, value, locale, compact);
 
 /** A signed difference in the measure's unit; fractions as percentage points ("+2.1 pts" in the catalogue). */
 export function formatDelta(key: MeasureKey, delta: number, locale?: string): string {

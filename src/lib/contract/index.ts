@@ -21,7 +21,13 @@ export const COMPLAINT_TYPES = ['received', 'escalated', 'resolved', 'reopened',
 export const SEVERITIES = ['low', 'medium', 'high'] as const;
 export const TIERS = [1, 2, 3] as const;
 
-export const DEFAULT_DIMENSIONS = ['reliability', 'responsiveness', 'assurance', 'empathy', 'tangibles'] as const;
+export const DEFAULT_DIMENSIONS = [
+	'reliability',
+	'responsiveness',
+	'assurance',
+	'empathy',
+	'tangibles'
+] as const;
 
 export interface MysteryForm {
 	key: string;
@@ -56,11 +62,13 @@ export interface FieldError {
 const msg = (m: string) => (iss: { input?: unknown }) => (iss.input === undefined ? 'is required' : m);
 
 const str = (max: number) =>
-	z.string({ error: msg('must be a string') }).min(1, `must be 1–${max} characters`).max(max, `must be 1–${max} characters`);
+	z
+		.string({ error: msg('must be a string') })
+		.min(1, `must be 1–${max} characters`)
+		.max(max, `must be 1–${max} characters`);
 
 // RFC 3339 with a mandatory zone: Z or ±hh:mm. A timestamp without a zone is ambiguous, so rejected.
-const RFC3339 =
-	/^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** Parses `at` into epoch milliseconds, or returns the reason it is not acceptable. */
 export function parseAt(value: unknown, now = Date.now()): number | string {
@@ -76,7 +84,8 @@ export function parseAt(value: unknown, now = Date.now()): number | string {
 				: 'must be an RFC 3339 timestamp with a zone, or epoch milliseconds';
 		}
 		const [, y, mo, d, h, mi, s] = m.map(Number);
-		if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return 'is not a valid date and time';
+		if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59)
+			return 'is not a valid date and time';
 		ms = Date.parse(value.replace(' ', 'T'));
 		if (Number.isNaN(ms)) return 'is not a valid date and time';
 		// Date.parse rolls 2026-02-31 over to March; a calendar check catches it.
@@ -134,11 +143,19 @@ export const contactSchema = z
 	})
 	.superRefine((r, ctx) => {
 		if (r.type === 'responded' && r.response_seconds === undefined)
-			ctx.addIssue({ code: 'custom', path: ['response_seconds'], message: 'is required when type is responded' });
+			ctx.addIssue({
+				code: 'custom',
+				path: ['response_seconds'],
+				message: 'is required when type is responded'
+			});
 		if (r.type === 'resolved' && r.first_contact === undefined)
 			ctx.addIssue({ code: 'custom', path: ['first_contact'], message: 'is required when type is resolved' });
 		if (r.type !== 'responded' && r.response_seconds !== undefined)
-			ctx.addIssue({ code: 'custom', path: ['response_seconds'], message: 'is only allowed when type is responded' });
+			ctx.addIssue({
+				code: 'custom',
+				path: ['response_seconds'],
+				message: 'is only allowed when type is responded'
+			});
 		if (r.type !== 'resolved' && (r.first_contact !== undefined || r.error !== undefined))
 			ctx.addIssue({
 				code: 'custom',
@@ -185,23 +202,38 @@ export function mysteryShopSchema(forms: Record<string, MysteryForm> = { [DEFAUL
 			),
 			critical_failures: z.array(str(128), { error: 'must be an array of strings' }).default([]),
 			channel: oneOf(CHANNELS).default('in_person'),
-			comment: z.string({ error: 'must be a string' }).max(2000, 'must be at most 2,000 characters').optional()
+			comment: z
+				.string({ error: 'must be a string' })
+				.max(2000, 'must be at most 2,000 characters')
+				.optional()
 		})
 		.superRefine((r, ctx) => {
 			const form = forms[r.form];
 			if (!form) {
-				ctx.addIssue({ code: 'custom', path: ['form'], message: `is not a known form (${Object.keys(forms).join(', ')})` });
+				ctx.addIssue({
+					code: 'custom',
+					path: ['form'],
+					message: `is not a known form (${Object.keys(forms).join(', ')})`
+				});
 				return;
 			}
 			const keys = form.sections.map((s) => s.key);
 			for (const k of Object.keys(r.sections))
 				if (!keys.includes(k))
-					ctx.addIssue({ code: 'custom', path: ['sections', k], message: `is not a section of form ${form.key}` });
+					ctx.addIssue({
+						code: 'custom',
+						path: ['sections', k],
+						message: `is not a section of form ${form.key}`
+					});
 			for (const k of keys)
 				if (!(k in r.sections))
 					ctx.addIssue({ code: 'custom', path: ['sections', k], message: `is required by form ${form.key}` });
 			if (keys.every((k) => r.sections[k] === null || r.sections[k] === undefined))
-				ctx.addIssue({ code: 'custom', path: ['sections'], message: 'needs at least one applicable section' });
+				ctx.addIssue({
+					code: 'custom',
+					path: ['sections'],
+					message: 'needs at least one applicable section'
+				});
 		});
 }
 
@@ -232,7 +264,11 @@ export interface RecordOf {
 }
 
 /** Score of an evaluation: Σ wᵢ·sᵢ / Σ wᵢ over applicable sections, then the cap on a critical failure. */
-export function mysteryScore(form: MysteryForm, sections: Record<string, number | null>, criticalFailures: string[]) {
+export function mysteryScore(
+	form: MysteryForm,
+	sections: Record<string, number | null>,
+	criticalFailures: string[]
+) {
 	let num = 0;
 	let den = 0;
 	for (const { key, weight } of form.sections) {

@@ -11,16 +11,24 @@ export const DEFAULT_LOCALE: Locale = 'en';
 
 /** Picks the best supported locale from an Accept-Language header or navigator.languages. */
 export function pickLocale(preferred: readonly string[] | string | null | undefined): Locale {
-	const list = typeof preferred === 'string' ? preferred.split(',').map((p) => p.split(';')[0].trim()) : (preferred ?? []);
+	const list =
+		typeof preferred === 'string'
+			? preferred.split(',').map((p) => p.split(';')[0].trim())
+			: (preferred ?? []);
 	for (const tag of list) {
 		const base = tag.toLowerCase();
-		for (const l of Object.keys(LOCALES) as Locale[]) if (base === l.toLowerCase() || base.startsWith(l.toLowerCase() + '-')) return l;
+		for (const l of Object.keys(LOCALES) as Locale[])
+			if (base === l.toLowerCase() || base.startsWith(l.toLowerCase() + '-')) return l;
 	}
 	return DEFAULT_LOCALE;
 }
 
 /** Translates a key, filling {name} placeholders. A missing key shows itself, so it is noticed. */
-export function t(key: string, params: Record<string, string | number> = {}, locale: Locale = DEFAULT_LOCALE): string {
+export function t(
+	key: string,
+	params: Record<string, string | number> = {},
+	locale: Locale = DEFAULT_LOCALE
+): string {
 	const msg = LOCALES[locale][key] ?? LOCALES[DEFAULT_LOCALE][key] ?? key;
 	return msg.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
 }
@@ -59,18 +67,31 @@ export function fmtDuration(seconds: number, locale: string = DEFAULT_LOCALE, co
 	if (compact && s >= 600 && s < 3600) return unit(s / 60, 'minute');
 	if (s < 60) return unit(s, 'second');
 	if (s < 3600) return `${unit(Math.floor(s / 60), 'minute')} ${unit(s % 60, 'second')}`;
-	if (s < 86400) return `${unit(Math.floor(s / 3600), 'hour')} ${unit(Math.floor((s % 3600) / 60), 'minute')}`;
+	if (s < 86400)
+		return `${unit(Math.floor(s / 3600), 'hour')} ${unit(Math.floor((s % 3600) / 60), 'minute')}`;
 	return `${unit(Math.floor(s / 86400), 'day')} ${unit(Math.floor((s % 86400) / 3600), 'hour')}`;
 }
 
 export const fmtTime = (ms: number, timeZone: string, locale: string = DEFAULT_LOCALE, seconds = false) =>
-	df(locale, { timeZone, hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}) }).format(ms);
+	df(locale, {
+		timeZone,
+		hour: '2-digit',
+		minute: '2-digit',
+		...(seconds ? { second: '2-digit' } : {})
+	}).format(ms);
 
 export const fmtDate = (ms: number, timeZone: string, locale: string = DEFAULT_LOCALE) =>
 	df(locale, { timeZone, year: 'numeric', month: 'short', day: 'numeric' }).format(ms);
 
 export const fmtDateTime = (ms: number, timeZone: string, locale: string = DEFAULT_LOCALE) =>
-	df(locale, { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms);
+	df(locale, {
+		timeZone,
+		year: 'numeric',
+		month: 'short',
+		day: 'numeric',
+		hour: '2-digit',
+		minute: '2-digit'
+	}).format(ms);
 
 /** A YYYY-MM month as "November 2026" in the viewer's locale. */
 export const fmtMonth = (month: string, locale: string = DEFAULT_LOCALE) =>

@@ -3,12 +3,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { MEASURES, MEASURE_KEYS, parseScope, type MeasureKey, type Scope, type Threshold } from '../measures.ts';
+import {
+	MEASURES,
+	MEASURE_KEYS,
+	parseScope,
+	type MeasureKey,
+	type Scope,
+	type Threshold
+} from '../measures.ts';
 
 /** Scope key (org, site:<id>, team:<id>) → measure → the parts overridden there. */
 export type TargetOverrides = Record<string, Partial<Record<MeasureKey, Partial<Threshold>>>>;
 
-const thresholdSchema = z.strictObject({ target: z.number().finite().optional(), warn: z.number().finite().optional() });
+const thresholdSchema = z.strictObject({
+	target: z.number().finite().optional(),
+	warn: z.number().finite().optional()
+});
 const measuresSchema = z.partialRecord(z.enum(MEASURE_KEYS), thresholdSchema);
 export const overridesSchema = z.record(
 	z.string().refine((k) => ['org', 'site', 'team'].includes(parseScope(k)?.kind ?? ''), {
@@ -31,7 +41,9 @@ export const isTargetsError = (e: unknown): e is TargetsError => (e as Error)?.n
 export function parseOverrides(input: unknown): TargetOverrides {
 	const r = overridesSchema.safeParse(input);
 	if (!r.success)
-		throw new TargetsError(r.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })));
+		throw new TargetsError(
+			r.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }))
+		);
 	const errors: { field: string; message: string }[] = [];
 	// A warning band on the wrong side of its target would turn every value red or green.
 	for (const scope of Object.keys(r.data))
@@ -76,7 +88,9 @@ export interface Targets {
 
 export function createTargets(dataDir: string): Targets {
 	const file = path.join(dataDir, 'targets.json');
-	let current: TargetOverrides = fs.existsSync(file) ? parseOverrides(JSON.parse(fs.readFileSync(file, 'utf8'))) : {};
+	let current: TargetOverrides = fs.existsSync(file)
+		? parseOverrides(JSON.parse(fs.readFileSync(file, 'utf8')))
+		: {};
 	let siteOf = new Map<string, string>();
 	const listeners = new Set<() => void>();
 

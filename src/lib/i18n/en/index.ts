@@ -8,4 +8,13 @@ import { drill } from './drill.ts';
 import { auth } from './auth.ts';
 import { admin } from './admin.ts';
 
-export const en: Record<string, string> = { ...common, ...measures, ...board, ...wall, ...scorecard, ...drill, ...auth, ...admin };
+export const en: Record<string, string> = {
+	...common,
+	...measures,
+	...board,
+	...wall,
+	...scorecard,
+	...drill,
+	...auth,
+	...admin
+};

@@ -71,14 +71,17 @@ export async function openClickHouse(config: Pick<Config, 'dataDir' | 'clickhous
 	// Lazy import: libchdb crashes a worker thread that loaded it when the thread exits (engine-notes #0),
 	// and `vite build` analyses server modules in such a thread.
 	const { createChdbConnection } = await import('chdb/connection');
-	const client = createClient({ connection: createChdbConnection({ path: dir }) } as Parameters<typeof createClient>[0]);
+	const client = createClient({ connection: createChdbConnection({ path: dir }) } as Parameters<
+		typeof createClient
+	>[0]);
 	const version = await serverVersion(client);
 	return { client, mode: 'embedded', database: 'default', version, close: () => client.close() };
 }
 
 /** A database name from configuration (never user input) as an identifier. */
 function quoteIdent(name: string): string {
-	if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`CLICKHOUSE_DATABASE "${name}" is not a plain identifier`);
+	if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+		throw new Error(`CLICKHOUSE_DATABASE "${name}" is not a plain identifier`);
 	return '`' + name + '`';
 }
 

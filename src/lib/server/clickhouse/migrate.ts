@@ -48,7 +48,9 @@ const LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
 	version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
 ) ENGINE = MergeTree ORDER BY version`;
 
-export async function appliedMigrations(ch: ClickHouse): Promise<Map<number, { name: string; checksum: string }>> {
+export async function appliedMigrations(
+	ch: ClickHouse
+): Promise<Map<number, { name: string; checksum: string }>> {
 	await ch.client.command({ query: LEDGER });
 	const rs = await ch.client.query({
 		query: 'SELECT version, name, checksum FROM schema_migrations ORDER BY version',
@@ -62,7 +64,10 @@ export async function appliedMigrations(ch: ClickHouse): Promise<Map<number, { n
  * Applies every migration not yet recorded, up to `upTo` (all by default). Statements are
  * written to be re-runnable (IF NOT EXISTS), so a start that died half-way is safe to repeat.
  */
-export async function migrate(ch: ClickHouse, opts: { upTo?: number; dir?: string; log?: (m: string) => void } = {}) {
+export async function migrate(
+	ch: ClickHouse,
+	opts: { upTo?: number; dir?: string; log?: (m: string) => void } = {}
+) {
 	const applied = await appliedMigrations(ch);
 	const done: string[] = [];
 	for (const m of loadMigrations(opts.dir)) {

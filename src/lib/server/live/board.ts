@@ -124,7 +124,13 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 
 	const spark = memo(SPARK_MAX_AGE_MS, async (scopeKey) => {
 		const now = clock();
-		return hourlySeries(ch, { scope: parseScope(scopeKey)!, tz, keys: MEASURE_KEYS, day: businessDay(now, tz), now });
+		return hourlySeries(ch, {
+			scope: parseScope(scopeKey)!,
+			tz,
+			keys: MEASURE_KEYS,
+			day: businessDay(now, tz),
+			now
+		});
 	});
 
 	// Read from ClickHouse once per scope (data from before this process), then kept from commits.
@@ -139,7 +145,8 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		return committed === undefined ? stored : Math.max(stored ?? 0, committed);
 	};
 
-	const threshold = (scope: Scope, key: MeasureKey, teamOf?: string) => targets.resolveThreshold(scope, key, teamOf);
+	const threshold = (scope: Scope, key: MeasureKey, teamOf?: string) =>
+		targets.resolveThreshold(scope, key, teamOf);
 
 	/** Today's measures (the month's for monthly ones) of every child of a scope, in one read per family. */
 	const childValues = shared(async (parentKey): Promise<Map<string, MeasureValues>> => {
@@ -151,7 +158,9 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 			measureValuesByChild(ch, { scope, ...monthWindow(tz, now), now, tz, keys: MONTH_KEYS })
 		]);
 		const ids = new Set([...today.keys(), ...month.keys()]);
-		return new Map([...ids].map((id) => [id, merge(today.get(id) ?? emptyValues(), month.get(id) ?? emptyValues())]));
+		return new Map(
+			[...ids].map((id) => [id, merge(today.get(id) ?? emptyValues(), month.get(id) ?? emptyValues())])
+		);
 	});
 
 	const ownValues = shared(async (scopeKey): Promise<MeasureValues> => {
@@ -170,7 +179,8 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	 * parent board's table and every sibling board share: one read per change for all of them.
 	 */
 	async function valuesOf(scope: Scope, scopeKey: string, fresh: ReadContext): Promise<MeasureValues> {
-		const parent = scope.kind === 'site' ? 'org' : scope.kind === 'team' ? targets.siteOf(scope.id) : undefined;
+		const parent =
+			scope.kind === 'site' ? 'org' : scope.kind === 'team' ? targets.siteOf(scope.id) : undefined;
 		if (!parent) return ownValues(scopeKey, fresh);
 		const parentKey = parent === 'org' ? 'org' : `site:${parent}`;
 		return (await childValues(parentKey, fresh)).get(scopeKey) ?? emptyValues();
@@ -219,13 +229,19 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	async function radar(scope: Scope, keys: readonly string[], max: number, read: typeof dimensionMeans) {
 		const window = monthWindow(tz, clock());
 		const org: Scope = { kind: 'org', id: '' };
-		const [mine, all] = await Promise.all([read(ch, { scope, ...window }), read(ch, { scope: org, ...window })]);
+		const [mine, all] = await Promise.all([
+			read(ch, { scope, ...window }),
+			read(ch, { scope: org, ...window })
+		]);
 		const series = (name: 'scope' | 'org', means: Means) => ({
 			name,
 			values: keys.map((k) => means[k]?.mean ?? null),
 			samples: Math.max(0, ...Object.values(means).map((x) => x.n))
 		});
-		return { indicators: keys.map((key) => ({ key, max })), series: [series('scope', mine), series('org', all)] } satisfies RadarData;
+		return {
+			indicators: keys.map((key) => ({ key, max })),
+			series: [series('scope', mine), series('org', all)]
+		} satisfies RadarData;
 	}
 
 	async function heatTierTeam(scope: Scope): Promise<HeatTierTeam> {
@@ -282,10 +298,21 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 				scopes: [s, 'org'],
 				lag: 3000
 			}),
-			key('mystery', ['mystery-shops'], () => radar(scope, DEFAULT_FORM.sections.map((x) => x.key), 100, mysterySectionMeans), {
-				scopes: [s, 'org'],
-				lag: 3000
-			}),
+			key(
+				'mystery',
+				['mystery-shops'],
+				() =>
+					radar(
+						scope,
+						DEFAULT_FORM.sections.map((x) => x.key),
+						100,
+						mysterySectionMeans
+					),
+				{
+					scopes: [s, 'org'],
+					lag: 3000
+				}
+			),
 			key('heatTierTeam', ['complaints'], () => heatTierTeam(scope), { clock: true, lag: 3000 }),
 			key('heatTierHour', ['complaints'], () => heatTierHour(scope), { lag: 3000 }),
 			// The trend's today point follows on the slow timer: 14 days are not re-read on every commit.

@@ -265,10 +265,13 @@ export function createHub(opts: HubOptions): Hub {
 	clockTimer.unref();
 	let midnightTimer: NodeJS.Timeout;
 	const armMidnight = () => {
-		midnightTimer = setTimeout(() => {
-			recomputeAll();
-			armMidnight();
-		}, msToMidnight(opts.timeZone) + 50);
+		midnightTimer = setTimeout(
+			() => {
+				recomputeAll();
+				armMidnight();
+			},
+			msToMidnight(opts.timeZone) + 50
+		);
 		midnightTimer.unref();
 	};
 	armMidnight();
@@ -316,7 +319,12 @@ export function createHub(opts: HubOptions): Hub {
 				: opts.plan(ref).map((spec): KeyState => ({ spec, dirty: false, boards: new Set() }));
 			// A cached value is sent as it is: a recompute under way pushes its result as an update.
 			await Promise.all(states.map((k) => (k.json !== undefined ? undefined : (k.inflight ?? run(k)))));
-			const data = { board: ref.board, scope: ref.scope, timeZone: opts.timeZone, computedAt: Date.now() } as BoardData;
+			const data = {
+				board: ref.board,
+				scope: ref.scope,
+				timeZone: opts.timeZone,
+				computedAt: Date.now()
+			} as BoardData;
 			for (const k of states) (data as unknown as Record<string, unknown>)[k.spec.part] = k.value;
 			return data;
 		},

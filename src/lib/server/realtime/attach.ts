@@ -16,12 +16,20 @@ export interface SocketData {
 	boards: Set<string>;
 }
 
-export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type RealtimeServer = Server<
+	ClientToServerEvents,
+	ServerToClientEvents,
+	Record<string, never>,
+	SocketData
+>;
 
 export interface RealtimeOptions {
 	hub: Hub;
 	/** Resolves the socket's principal from its handshake (cookie, screen token); null refuses the socket. */
-	authenticate?(handshake: { headers: Record<string, string | string[] | undefined>; auth: Record<string, unknown> }): Promise<Principal | null>;
+	authenticate?(handshake: {
+		headers: Record<string, string | string[] | undefined>;
+		auth: Record<string, unknown>;
+	}): Promise<Principal | null>;
 	/** Whether the principal may watch this board; checked on every subscribe. */
 	canSubscribe?(principal: Principal | null, ref: BoardRef): boolean | Promise<boolean>;
 }

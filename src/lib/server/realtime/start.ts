@@ -62,13 +62,18 @@ async function openWithRetry(config: Config, log: (m: string) => void): Promise<
 			return await openClickHouse(config);
 		} catch (e) {
 			if (!config.clickhouse.url || e instanceof ClickHouseTooOldError) throw e;
-			if (attempt === 1) log(`ClickHouse at ${config.clickhouse.url} is not answering (${(e as Error).message}); retrying`);
+			if (attempt === 1)
+				log(`ClickHouse at ${config.clickhouse.url} is not answering (${(e as Error).message}); retrying`);
 			await new Promise((r) => setTimeout(r, 2000));
 		}
 	}
 }
 
-export async function startRuntime(config: Config, httpServer: HttpServer, opts: StartOptions = {}): Promise<Services> {
+export async function startRuntime(
+	config: Config,
+	httpServer: HttpServer,
+	opts: StartOptions = {}
+): Promise<Services> {
 	const log = opts.log ?? ((m: string) => console.log(m));
 	const ch = await openWithRetry(config, log);
 	await migrate(ch, { log });
@@ -116,7 +121,9 @@ export async function startRuntime(config: Config, httpServer: HttpServer, opts:
 		timeZone: config.businessTz,
 		onError: (key, e) => log(`live: computing ${key} failed: ${(e as Error).message}`)
 	});
-	targets.onChange(() => hub.recomputeAll((k) => k.part === 'tiles' || k.part === 'children' || k.part === 'trend'));
+	targets.onChange(() =>
+		hub.recomputeAll((k) => k.part === 'tiles' || k.part === 'children' || k.part === 'trend')
+	);
 	const io = attachRealtime(httpServer, { hub, ...auth.realtime });
 
 	const liveStats = (): LiveStats => {

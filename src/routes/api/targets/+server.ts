@@ -9,7 +9,9 @@ import { isTargetsError, type Targets } from '$lib/server/targets';
 const targets = () => getRuntime().targets as Targets;
 
 const defaults = () =>
-	Object.fromEntries(Object.values(MEASURES).map((m) => [m.key, { target: m.target, warn: m.warn, direction: m.direction }]));
+	Object.fromEntries(
+		Object.values(MEASURES).map((m) => [m.key, { target: m.target, warn: m.warn, direction: m.direction }])
+	);
 
 export const GET = () => json({ defaults: defaults(), overrides: targets().overrides() });
 
@@ -18,7 +20,10 @@ export async function PUT(event: RequestEvent) {
 	try {
 		body = await event.request.json();
 	} catch {
-		return json({ error: 'body: expected a JSON object of scope → measure → { target, warn }' }, { status: 400 });
+		return json(
+			{ error: 'body: expected a JSON object of scope → measure → { target, warn }' },
+			{ status: 400 }
+		);
 	}
 	try {
 		return json({ defaults: defaults(), overrides: await targets().replace(body) });
