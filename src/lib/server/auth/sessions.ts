@@ -1,7 +1,7 @@
 // User sessions (Lucia guide, "Sessions"): the cookie carries `<id>.<secret>`, the store keeps the id
 // and SHA-256(secret). A session ends after SESSION_IDLE_MS without use or SESSION_MAX_MS after
 // sign-in, whichever comes first; sign-out deletes it, "sign out everywhere" deletes all of a user's.
-import type { Store, User } from '../store/types.ts';
+import type { SessionRecord, Store, User } from '../store/types.ts';
 import { issueToken, secretMatches, splitToken } from './tokens.ts';
 
 export const SESSION_COOKIE = 'sqm_session';
@@ -43,25 +43,28 @@ export async function validateSessionToken(
 	if (!parts) return null;
 	const s = await store.getSession(parts.id);
 	if (!s || !secretMatches(parts.secret, s.secretHash)) return null;
-	return checkSession(store, parts.id, now);
+	return stillValid(store, s, now);
 }
 
 /** Re-checks a session already proven by its secret (open sockets): expiry, user status. */
 export async function checkSession(
 	store: Store,
 	sessionId: string,
-	now: number,
-	touch = true
+	now: number
 ): Promise<ValidSession | null> {
 	const s = await store.getSession(sessionId);
-	if (!s) return null;
+	return s ? stillValid(store, s, now) : null;
+}
+
+/** Expiry and user status of a session row already read (one read per request, not two). */
+async function stillValid(store: Store, s: SessionRecord, now: number): Promise<ValidSession | null> {
 	if (expired(s, now)) {
 		await store.deleteSession(s.id);
 		return null;
 	}
 	const user = await store.getUser(s.userId);
 	if (!user || user.disabled) return null;
-	if (touch && now - s.lastSeenAt > TOUCH_EVERY_MS) await store.touchSession(s.id, now);
+	if (now - s.lastSeenAt > TOUCH_EVERY_MS) await store.touchSession(s.id, now);
 	return { sessionId: s.id, user, expiresAt: s.createdAt + SESSION_MAX_MS };
 }
 
