@@ -278,8 +278,9 @@ export async function buildScorecard(ch: ClickHouse, opts: ScorecardOptions): Pr
 		q.complaintHistories(ch, { ...window, now: asOf }),
 		q.dimensionImportance(ch, window),
 		dimensionMeans(ch, { ...window, scope: orgScope }),
+		// The last two months are this one and the previous: their org values are in the units already.
 		Promise.all(
-			trendMonths.map((m) =>
+			trendMonths.slice(0, -2).map((m) =>
 				measureValues(ch, {
 					...monthRange(m, timeZone),
 					...base,
@@ -291,6 +292,7 @@ export async function buildScorecard(ch: ClickHouse, opts: ScorecardOptions): Pr
 		q.surveysByMonth(ch, { from: monthRange(trendMonths[0], timeZone).from, to: window.to, timeZone })
 	]);
 
+	const orgTrend = [...trendValues, previousUnits[0].values, units[0].values];
 	const rows = unitRows(units, previousUnits, samples, thresholdOf);
 	const league = leagueOf(rows);
 	const previousLeague = leagueOf(unitRows(previousUnits, [], previousSamples, thresholdOf));
@@ -311,8 +313,8 @@ export async function buildScorecard(ch: ClickHouse, opts: ScorecardOptions): Pr
 		complaints: complaintTiers(histories, { ...window, now: asOf }, limits),
 		trend: trendMonths.map((m, i) => ({
 			month: m,
-			csat: trendValues[i].csat,
-			csatMean: trendValues[i].csat_mean,
+			csat: orgTrend[i].csat,
+			csatMean: orgTrend[i].csat_mean,
 			surveys: trendCounts.find((c) => c.month === m)?.surveys ?? 0
 		})),
 		drivers: {
