@@ -229,9 +229,11 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	async function radar(scope: Scope, keys: readonly string[], max: number, read: typeof dimensionMeans) {
 		const window = monthWindow(tz, clock());
 		const org: Scope = { kind: 'org', id: '' };
+		// The org board compares the org with itself: one read serves both series.
+		const ofOrg = read(ch, { scope: org, ...window });
 		const [mine, all] = await Promise.all([
-			read(ch, { scope, ...window }),
-			read(ch, { scope: org, ...window })
+			scope.kind === 'org' ? ofOrg : read(ch, { scope, ...window }),
+			ofOrg
 		]);
 		const series = (name: 'scope' | 'org', means: Means) => ({
 			name,
