@@ -6,12 +6,18 @@ import { parseMysteryCsv } from './csv.ts';
 export interface Item {
 	/** 0-based position of the record in the body. */
 	index: number;
-	/** The record's text as received (JSON arrays: the element re-serialised). */
-	raw: string;
+	/**
+	 * The record's text as received; absent for a JSON array element, which is re-serialised from
+	 * `value` only if the record is rejected (see rawText).
+	 */
+	raw?: string;
 	value?: unknown;
 	/** Set when the record itself could not be read (bad NDJSON line, bad CSV row). */
 	errors?: FieldError[];
 }
+
+/** The record's text for a dead letter. */
+export const rawText = (item: Item) => item.raw ?? JSON.stringify(item.value);
 
 export class BodyError extends Error {
 	constructor(
@@ -79,8 +85,7 @@ function parseWhole(format: BodyFormat, body: Buffer, forms: Record<string, Myst
 	} catch (e) {
 		throw new BodyError(400, `body is not valid JSON: ${(e as Error).message}`);
 	}
-	if (Array.isArray(value))
-		return value.map((v, index) => ({ index, raw: JSON.stringify(v) ?? String(v), value: v }));
+	if (Array.isArray(value)) return value.map((v, index) => ({ index, value: v }));
 	if (typeof value === 'object' && value !== null) return [{ index: 0, raw: text, value }];
 	throw new BodyError(400, 'body must be a JSON object (one record) or an array of records');
 }

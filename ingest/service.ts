@@ -16,7 +16,7 @@ import type { ClickHouse } from '../src/lib/server/clickhouse/client.ts';
 import { insertDeadLetters, type DeadLetter } from '../src/lib/server/clickhouse/ingest.ts';
 import type { Config } from '../src/lib/server/config.ts';
 import type { Commits } from '../src/lib/server/runtime.ts';
-import { BodyError, bodyFormat, parseBody, type Item } from './parse.ts';
+import { BodyError, bodyFormat, parseBody, rawText, type Item } from './parse.ts';
 import { toRow, type Row } from './rows.ts';
 import {
 	BackpressureError,
@@ -168,7 +168,7 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
 				key_id: keyId,
 				record_index: item.index,
 				record_id: id ?? '',
-				raw: item.raw,
+				raw: rawText(item),
 				errors: JSON.stringify(errors)
 			});
 		}
