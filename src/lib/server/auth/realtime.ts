@@ -2,10 +2,10 @@
 // every subscription goes through canSubscribe, and open sockets are re-checked against the store
 // every RECHECK_MS (and at once after an admin change): a revoked session or screen is disconnected,
 // a role or membership change drops the boards no longer allowed, a reassigned screen is told.
-import type { BoardKind } from '../../boards.ts';
 import type { BoardRef } from '../../realtime/events.ts';
 import type { Hub } from '../live/hub.ts';
 import type { RealtimeOptions, RealtimeServer } from '../realtime/attach.ts';
+import { refOfRoom, roomOf } from '../realtime/rooms.ts';
 import { getRuntime } from '../runtime.ts';
 import type { Store } from '../store/types.ts';
 import { securityEvent } from './events.ts';
@@ -50,12 +50,6 @@ export function socketAuth(store: Store): Required<Pick<RealtimeOptions, 'authen
 	};
 }
 
-/** attach.ts names rooms `board:<board>|<scope>`. */
-function refOfRoom(room: string): BoardRef {
-	const [board, scope] = room.slice('board:'.length).split('|');
-	return { board: board as BoardKind, scope };
-}
-
 const scopeOf = (p: Principal) => JSON.stringify(p.kind === 'user' ? [p.role, p.sites, p.teams] : p.boards);
 
 /** Starts the periodic re-check; returns `{ recheck, stop }`. `recheck` is also put on the runtime. */
@@ -69,7 +63,7 @@ export function watchSockets(io: RealtimeServer, hub: Hub, store: Store, interva
 			if (!before) continue;
 			const after = await refreshPrincipal(store, before, now);
 			const revoke = (ref: BoardRef, reason: string) => {
-				const room = `board:${ref.board}|${ref.scope}`;
+				const room = roomOf(ref);
 				socket.data.boards.delete(room);
 				void socket.leave(room);
 				hub.unwatch(ref);

@@ -6,6 +6,7 @@ import type { BoardKind } from '../../boards.ts';
 import { parseScope } from '../../measures.ts';
 import type { BoardRef, ClientToServerEvents, ServerToClientEvents } from '../../realtime/events.ts';
 import type { Hub } from '../live/hub.ts';
+import { refOfRoom, roomOf } from './rooms.ts';
 
 /** Who is on the other end of a socket: supplied by the auth module; opaque here. */
 export type Principal = Record<string, unknown>;
@@ -47,8 +48,6 @@ export function checkRef(ref: unknown): { ok: true; ref: BoardRef } | { ok: fals
 		return { ok: false, error: `scope: expected ${board === 'overview' ? 'org' : `${board}:<id>`}` };
 	return { ok: true, ref: { board: board as BoardKind, scope: scope as string } };
 }
-
-export const roomOf = (ref: BoardRef) => `board:${ref.board}|${ref.scope}`;
 
 export function attachRealtime(httpServer: HttpServer, opts: RealtimeOptions): RealtimeServer {
 	const io: RealtimeServer = new Server(httpServer, { serveClient: false });
@@ -117,9 +116,8 @@ export function attachRealtime(httpServer: HttpServer, opts: RealtimeOptions): R
 
 		socket.on('disconnect', () => {
 			for (const room of socket.data.boards) {
-				const [board, scope] = room.slice('board:'.length).split('|');
 				socket.data.boards.delete(room);
-				hub.unwatch({ board: board as BoardKind, scope });
+				hub.unwatch(refOfRoom(room));
 			}
 		});
 	});
