@@ -138,6 +138,15 @@ describe('scorecard numbers', () => {
 		close(card.trend[5].csat, referenceMeasures(recs, { scope: org, ...month, now: NOW }).csat);
 		close(card.trend[4].csat, referenceMeasures(recs, { scope: org, ...previous, now: NOW }).csat);
 		expect(card.trend[0]).toEqual({ month: '2026-05', csat: null, csatMean: null, surveys: 0 });
+		// Every month of the trend, not only the two the units also hold.
+		for (const t of card.trend) {
+			const range = monthRange(t.month, TZ);
+			const ref = referenceMeasures(recs, { scope: org, ...range, now: NOW });
+			close(t.csat, ref.csat);
+			close(t.csatMean, ref.csat_mean);
+			expect(t.surveys).toBe(recs.surveys.filter((s) => s.at >= range.from && s.at < range.to).length);
+		}
+		expect(card.trend[3].surveys).toBeGreaterThan(0);
 		const teams = card.units.filter((u) => u.kind === 'team');
 		expect(card.league.map((l) => l.rank)).toEqual(teams.map((_, i) => i + 1));
 		expect(new Set(card.league.map((l) => l.scope))).toEqual(new Set(teams.map((t) => t.scope)));
