@@ -359,31 +359,18 @@ export function contractRecords(
 				sections,
 				comment: `Visit ${i}: greeted promptly`
 			});
-			out.complaints.push({
-				...base,
-				id: `${prefix}q${i}a`,
-				at: at + 5000,
-				complaint_id: `${prefix}q${i}`,
-				type: 'received',
-				tier: 1
-			});
-			if (r() < 0.4)
+			const complaint = (suffix: string, dt: number, type: string, tier?: number) =>
 				out.complaints.push({
 					...base,
-					id: `${prefix}q${i}b`,
-					at: at + 5000 + 20 * HOUR,
+					id: `${prefix}q${i}${suffix}`,
+					at: at + 5000 + dt,
 					complaint_id: `${prefix}q${i}`,
-					type: 'escalated',
-					tier: 2
+					type,
+					...(tier === undefined ? {} : { tier })
 				});
-			if (r() < 0.7)
-				out.complaints.push({
-					...base,
-					id: `${prefix}q${i}c`,
-					at: at + 5000 + 30 * HOUR,
-					complaint_id: `${prefix}q${i}`,
-					type: 'resolved'
-				});
+			complaint('a', 0, 'received', 1);
+			if (r() < 0.4) complaint('b', 20 * HOUR, 'escalated', 2);
+			if (r() < 0.7) complaint('c', 30 * HOUR, 'resolved');
 		}
 	}
 	return out;
