@@ -77,8 +77,6 @@ export function cookieReader(header: string | undefined): (name: string) => stri
 	return (name) => jar.get(name);
 }
 
-export { SESSION_COOKIE };
-
 /** For handlers outside SvelteKit (the ingest stats): whether a raw Cookie header holds an admin session. */
 export async function isAdminCookie(
 	store: Store,
