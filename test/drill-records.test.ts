@@ -114,4 +114,28 @@ describe('drill-down record lists', () => {
 		}
 		expect(rows.length).toBe(5);
 	});
+
+	it('spread by customer tier: response time, service level, FCR and contacts per tier; no CSAT', async () => {
+		const rows = await spreadBy(ch, { team: 'SH-Phone', from, to }, 'customer_tier');
+		expect(rows.map((r) => r.key)).toEqual(['key', 'standard']);
+		for (const r of rows) {
+			const c = recs.contacts.filter((x) => x.team === 'SH-Phone' && x.customer_tier === r.key && inRange(x));
+			const responded = c.filter((x) => x.type === 'responded');
+			const resolved = c.filter((x) => x.type === 'resolved');
+			expect(responded.length).toBeGreaterThan(0);
+			expect(r.response_time_avg).toBeCloseTo(
+				responded.reduce((a, x) => a + x.response_seconds!, 0) / responded.length,
+				9
+			);
+			expect(r.service_level).toBeCloseTo(
+				responded.filter((x) => x.response_seconds! <= SERVICE_LEVEL_SECONDS[x.channel]).length /
+					responded.length,
+				9
+			);
+			expect(resolved.length).toBeGreaterThan(0);
+			expect(r.fcr).toBeCloseTo(resolved.filter((x) => x.first_contact).length / resolved.length, 9);
+			expect(r.contacts).toBe(new Set(c.map((x) => x.contact_id)).size);
+			expect([r.csat, r.surveys]).toEqual([null, 0]);
+		}
+	});
 });
