@@ -1,23 +1,11 @@
 // Valid records of every stream for ingest tests and the benchmark, reproducible from a seed.
-import type { Stream } from '../../src/lib/contract/index.ts';
-
-/** mulberry32: small, fast, seedable. */
-export function rng(seed: number) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { CHANNELS, type Stream } from '../../src/lib/contract/index.ts';
+import { random } from './records.ts';
 
 const pick = <T>(r: () => number, xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
 const SITES = ['north', 'south', 'east'];
 const TEAMS = ['alpha', 'beta'];
 const AGENTS = ['ann', 'bob', 'cy', 'dee'];
-const CHANNELS = ['phone', 'chat', 'email', 'in_person', 'field'] as const;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Rec = Record<string, any>;
@@ -28,7 +16,7 @@ export function records(
 	n: number,
 	opts: { seed?: number; prefix?: string; now?: number; spanMs?: number } = {}
 ) {
-	const r = rng(opts.seed ?? 1);
+	const r = random(opts.seed ?? 1).next;
 	const now = opts.now ?? Date.now();
 	const span = opts.spanMs ?? 2 * 86_400_000;
 	const out: Rec[] = [];
