@@ -15,6 +15,9 @@ export const load: PageServerLoad = async () => {
 };
 
 const userId = (form: FormData) => Number(field(form, 'id'));
+/** The admin acting is the account in the form: the last way back in must stay. */
+const isSelf = (locals: App.Locals, id: number) =>
+	locals.principal?.kind === 'user' && locals.principal.userId === id;
 
 export const actions: Actions = {
 	create: async ({ request }) => {
@@ -52,9 +55,8 @@ export const actions: Actions = {
 		const id = userId(form);
 		const role = field(form, 'role');
 		if (!isRole(role)) return fail(400, { error: t('admin.error.role') });
-		// The last way back in must stay: an admin cannot demote or disable themself.
-		if (locals.principal?.kind === 'user' && locals.principal.userId === id && role !== 'admin')
-			return fail(400, { error: t('admin.users.selfDemote') });
+		// An admin cannot demote, disable or delete themself.
+		if (isSelf(locals, id) && role !== 'admin') return fail(400, { error: t('admin.users.selfDemote') });
 		await getStore().updateUser(id, { role, sites: fields(form, 'sites'), teams: fields(form, 'teams') });
 		await changed();
 		return { done: t('admin.users.updated') };
@@ -62,8 +64,7 @@ export const actions: Actions = {
 	toggle: async ({ request, locals }) => {
 		const form = await request.formData();
 		const id = userId(form);
-		if (locals.principal?.kind === 'user' && locals.principal.userId === id)
-			return fail(400, { error: t('admin.users.selfDisable') });
+		if (isSelf(locals, id)) return fail(400, { error: t('admin.users.selfDisable') });
 		const store = getStore();
 		const disabled = field(form, 'disabled') === '1';
 		await store.updateUser(id, { disabled });
@@ -77,9 +78,10 @@ export const actions: Actions = {
 		if (password.length < MIN_PASSWORD_LENGTH)
 			return fail(400, { error: t('admin.error.password', { min: MIN_PASSWORD_LENGTH }) });
 		const store = getStore();
-		await store.setPassword(userId(form), await hashPassword(password));
+		const id = userId(form);
+		await store.setPassword(id, await hashPassword(password));
 		// A new password ends every session that the old one opened.
-		await invalidateUserSessions(store, userId(form));
+		await invalidateUserSessions(store, id);
 		await changed();
 		return { done: t('admin.users.passwordDone') };
 	},
@@ -90,8 +92,7 @@ export const actions: Actions = {
 	},
 	delete: async ({ request, locals }) => {
 		const id = userId(await request.formData());
-		if (locals.principal?.kind === 'user' && locals.principal.userId === id)
-			return fail(400, { error: t('admin.users.selfDelete') });
+		if (isSelf(locals, id)) return fail(400, { error: t('admin.users.selfDelete') });
 		await getStore().deleteUser(id);
 		await changed();
 		return { done: t('admin.users.deleted') };
