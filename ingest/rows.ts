@@ -8,7 +8,7 @@ import {
 } from '../src/lib/contract/index.ts';
 
 /** Epoch ms as DateTime64(3, 'UTC') text: unambiguous whatever the session's time zone. */
-export const chTime = (ms: number) => new Date(ms).toISOString().slice(0, 23).replace('T', ' ');
+const chTime = (ms: number) => new Date(ms).toISOString().slice(0, 23).replace('T', ' ');
 
 export interface Row {
 	id: string;
