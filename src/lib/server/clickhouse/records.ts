@@ -231,30 +231,31 @@ export async function spreadBy(
 		{ ...f, channel: undefined, customerTier: undefined },
 		{ channel: false, customerTier: false }
 	);
-	const contacts = await select<Omit<SpreadRow, 'csat' | 'surveys'>>(
-		ch,
-		`SELECT toString(${by === 'channel' ? 'channel' : 'customer_tier'}) AS key,
+	const [contacts, surveys] = await Promise.all([
+		select<Omit<SpreadRow, 'csat' | 'surveys'>>(
+			ch,
+			`SELECT toString(${by === 'channel' ? 'channel' : 'customer_tier'}) AS key,
 			avgIf(response_seconds, type = 'responded') AS response_time_avg,
 			if(countIf(type = 'responded') = 0, NULL,
 				countIf(type = 'responded' AND response_seconds <= transform(toString(channel), {channels:Array(String)}, {targets:Array(Float64)}, 0)) / countIf(type = 'responded')) AS service_level,
 			if(countIf(type = 'resolved') = 0, NULL, countIf(type = 'resolved' AND first_contact) / countIf(type = 'resolved')) AS fcr,
 			uniqExact(contact_id) AS contacts
 		FROM contacts_v1 WHERE ${contactWhere} GROUP BY key ORDER BY key`,
-		{
-			...params(f),
-			channels: Object.keys(SERVICE_LEVEL_SECONDS),
-			targets: Object.values(SERVICE_LEVEL_SECONDS)
-		}
-	);
-	const surveys =
+			{
+				...params(f),
+				channels: Object.keys(SERVICE_LEVEL_SECONDS),
+				targets: Object.values(SERVICE_LEVEL_SECONDS)
+			}
+		),
 		by === 'channel'
-			? await select<{ key: string; csat: number; surveys: number }>(
+			? select<{ key: string; csat: number; surveys: number }>(
 					ch,
 					`SELECT channel AS key, countIf(overall >= 4) / count() AS csat, count() AS surveys
 					FROM surveys_v1 WHERE ${contactWhere} AND channel != '' GROUP BY key ORDER BY key`,
 					params(f)
 				)
-			: [];
+			: []
+	]);
 	const keys = [...new Set([...contacts.map((c) => c.key), ...surveys.map((s) => s.key)])].sort();
 	return keys.map((key) => {
 		const c = contacts.find((x) => x.key === key);
