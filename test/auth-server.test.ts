@@ -258,6 +258,21 @@ describe('socket subscriptions by role', () => {
 		expect((await subscribe(socket, { board: 'team', scope: 'team:beta' })).ok).toBe(true);
 	});
 
+	it('refuses an admin demoting, disabling or deleting their own account', async () => {
+		const me = (await store.findUserByEmail(s.adminEmail))!;
+		const tries: [string, Record<string, string>][] = [
+			['update', { role: 'executive' }],
+			['toggle', { disabled: '1' }],
+			['delete', {}]
+		];
+		for (const [action, fields] of tries) {
+			const r = await post(`/admin/users?/${action}`, { id: String(me.id), ...fields }, cookies.admin);
+			expect(r.status, action).toBe(400);
+		}
+		expect(await store.getUser(me.id)).toMatchObject({ role: 'admin', disabled: false });
+		expect((await get('/admin', cookies.admin)).status).toBe(200);
+	});
+
 	it('signs out everywhere: sessions end and open sockets are dropped', async () => {
 		const second = await signIn('lead@example.test');
 		const socket = await connect(second);
