@@ -2,14 +2,13 @@
 // A running server sees the changes too (same SQLite file); its open sockets follow within 15 s.
 import { parseArgs } from 'node:util';
 import { isStream, type Stream } from '../../contract/index.ts';
-import { parseScope } from '../../measures.ts';
 import type { BoardRef } from '../../realtime/events.ts';
 import { loadConfig } from '../config.ts';
 import { openStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
 import { createIngestKey } from './ingest-keys.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './password.ts';
-import { formatCode, registerScreen, repairScreen } from './screens.ts';
+import { boardOf, formatCode, isRotateSeconds, registerScreen, repairScreen } from './screens.ts';
 import { invalidateUserSessions } from './sessions.ts';
 import { checkNewUser, createUser, isRole } from './users.ts';
 
@@ -40,10 +39,9 @@ const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString
 
 function boardsOf(v: string | undefined): BoardRef[] {
 	const boards = (list(v) ?? []).map((key) => {
-		const s = parseScope(key);
-		if (!s || s.kind === 'agent')
-			throw new UsageError(`--boards: "${key}" is not org, site:<site> or team:<team>`);
-		return { board: s.kind === 'org' ? 'overview' : s.kind, scope: key } as BoardRef;
+		const board = boardOf(key);
+		if (!board) throw new UsageError(`--boards: "${key}" is not org, site:<site> or team:<team>`);
+		return board;
 	});
 	if (!boards.length) throw new UsageError('--boards: give at least one board');
 	return boards;
@@ -164,8 +162,7 @@ export async function run(argv: string[], store: Store, out: (line: string) => v
 			return;
 		case 'screen add': {
 			const rotate = Number(o.rotate ?? 30);
-			if (!Number.isInteger(rotate) || rotate < 5 || rotate > 3600)
-				throw new UsageError('--rotate: whole seconds from 5 to 3600');
+			if (!isRotateSeconds(rotate)) throw new UsageError('--rotate: whole seconds from 5 to 3600');
 			if (!a) throw new UsageError('screen name: required');
 			const { screen, code } = await registerScreen(
 				store,

@@ -1,6 +1,7 @@
 // Wall screens: an admin registers one and gets a one-time pairing code (or a link carrying it);
 // the device that enters it receives a long-lived screen token (cookie, hashed at rest) that no
 // session expiry touches. Revoking or re-pairing ends the token at once.
+import { parseScope } from '../../measures.ts';
 import type { BoardRef } from '../../realtime/events.ts';
 import type { Store } from '../store/types.ts';
 import type { ScreenPrincipal } from './policy.ts';
@@ -17,6 +18,16 @@ export const normalizeCode = (code: string) => code.toLowerCase().replace(/[^a-z
 
 /** Shown as `abcd-efgh`. */
 export const formatCode = (code: string) => `${code.slice(0, 4)}-${code.slice(4)}`;
+
+/** `org`, `site:<id>`, `team:<id>` → the board that shows that scope; null for anything else. */
+export function boardOf(scopeKey: string): BoardRef | null {
+	const s = parseScope(scopeKey);
+	if (!s || s.kind === 'agent') return null;
+	return { board: s.kind === 'org' ? 'overview' : s.kind, scope: scopeKey };
+}
+
+/** How long a wall shows each of its boards: whole seconds from 5 to 3600. */
+export const isRotateSeconds = (n: number) => Number.isInteger(n) && n >= 5 && n <= 3600;
 
 function newPairing(now: number) {
 	const code = randomString(PAIRING_CODE_LENGTH);

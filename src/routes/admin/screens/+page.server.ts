@@ -1,9 +1,15 @@
 import { fail } from '@sveltejs/kit';
 import { t } from '$lib/i18n/index.ts';
 import type { BoardRef } from '$lib/realtime/events.ts';
-import { formatCode, registerScreen, repairScreen } from '$lib/server/auth/screens.ts';
+import {
+	boardOf,
+	formatCode,
+	isRotateSeconds,
+	registerScreen,
+	repairScreen
+} from '$lib/server/auth/screens.ts';
 import { getStore } from '$lib/server/store/index.ts';
-import { boardOf, changed, field, fields } from '../form.ts';
+import { changed, field, fields } from '../form.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async () => {
@@ -30,7 +36,7 @@ function readBoards(form: FormData): BoardRef[] | string {
 
 function readRotate(form: FormData): number | string {
 	const n = Number(field(form, 'rotate') || 30);
-	return Number.isInteger(n) && n >= 5 && n <= 3600 ? n : t('admin.screens.badRotate');
+	return isRotateSeconds(n) ? n : t('admin.screens.badRotate');
 }
 
 const pairing = (origin: string, code: string) => ({
