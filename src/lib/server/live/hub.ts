@@ -6,6 +6,7 @@
 import type { BoardData, BoardPart } from '../../boards.ts';
 import type { Stream } from '../../contract/index.ts';
 import type { BoardRef } from '../../realtime/events.ts';
+import { businessDay, dayRange } from '../../time.ts';
 import type { CommitEvent, Commits } from '../runtime.ts';
 
 /**
@@ -122,18 +123,9 @@ export function touchedScopes(e: CommitEvent): Set<string> {
 	return s;
 }
 
-/** Milliseconds until the next midnight in the zone (checked again on wake, so DST shifts are safe). */
+/** Milliseconds until the next business day begins in the zone (a DST day is 23 or 25 hours long). */
 export function msToMidnight(timeZone: string, now = Date.now()): number {
-	const parts = new Intl.DateTimeFormat('en-GB', {
-		timeZone,
-		hourCycle: 'h23',
-		hour: 'numeric',
-		minute: 'numeric',
-		second: 'numeric'
-	}).formatToParts(now);
-	const n = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
-	const elapsed = (n('hour') * 3600 + n('minute') * 60 + n('second')) * 1000 + (now % 1000);
-	return Math.max(1000, 86_400_000 - elapsed);
+	return Math.max(1000, dayRange(businessDay(now, timeZone), timeZone).to - now);
 }
 
 export function createHub(opts: HubOptions): Hub {
