@@ -1,11 +1,5 @@
 // A validated record as the row its stream's table stores (migrations/001_streams.sql).
-import {
-	DEFAULT_FORM,
-	mysteryScore,
-	type MysteryForm,
-	type RecordOf,
-	type Stream
-} from '../src/lib/contract/index.ts';
+import { DEFAULT_FORMS, mysteryScore, type RecordOf, type Stream } from '../src/lib/contract/index.ts';
 
 /** Epoch ms as DateTime64(3, 'UTC') text: unambiguous whatever the session's time zone. */
 const chTime = (ms: number) => new Date(ms).toISOString().slice(0, 23).replace('T', ' ');
@@ -20,8 +14,6 @@ export interface Row {
 	/** The row as inserted. */
 	values: Record<string, unknown>;
 }
-
-const DEFAULT_FORMS: Record<string, MysteryForm> = { [DEFAULT_FORM.key]: DEFAULT_FORM };
 
 export function toRow<S extends Stream>(stream: S, record: RecordOf[S], forms = DEFAULT_FORMS): Row {
 	// `at` is epoch ms after validation (the schema transforms it).

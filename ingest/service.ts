@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-	DEFAULT_FORM,
+	DEFAULT_FORMS,
 	LIMITS,
 	STREAMS,
 	isStream,
@@ -108,7 +108,7 @@ export function envKeyAuthenticator(keys: string[]): (token: string) => Promise<
 
 export function createIngestService(opts: IngestServiceOptions): IngestService {
 	const log = opts.log ?? ((m: string) => console.log(m));
-	const forms = opts.validators?.forms ?? { [DEFAULT_FORM.key]: DEFAULT_FORM };
+	const forms = opts.validators?.forms ?? DEFAULT_FORMS;
 	const since = new Date().toISOString();
 	const counts = Object.fromEntries(
 		STREAMS.map((s) => [s, { accepted: 0, duplicates: 0, rejected: 0 }])

@@ -40,6 +40,8 @@ export const DEFAULT_FORM: MysteryForm = {
 	sections: ['smile', 'sincerity', 'study', 'speech', 'speed', 'smart'].map((key) => ({ key, weight: 1 })),
 	cap: 50
 };
+/** The forms when none are configured: the default form alone. */
+export const DEFAULT_FORMS: Record<string, MysteryForm> = { [DEFAULT_FORM.key]: DEFAULT_FORM };
 
 /** Time limit per complaint tier, in hours, counted from entering the tier. */
 export const DEFAULT_TIER_LIMIT_HOURS: Record<1 | 2 | 3, number> = { 1: 24, 2: 72, 3: 168 };
@@ -185,7 +187,7 @@ export function surveySchema(dimensions: readonly string[] = DEFAULT_DIMENSIONS)
 	});
 }
 
-export function mysteryShopSchema(forms: Record<string, MysteryForm> = { [DEFAULT_FORM.key]: DEFAULT_FORM }) {
+export function mysteryShopSchema(forms: Record<string, MysteryForm> = DEFAULT_FORMS) {
 	return z
 		.strictObject({
 			...common,
