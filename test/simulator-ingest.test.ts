@@ -9,6 +9,7 @@ import { STREAMS, type Stream } from '../src/lib/contract/index.ts';
 import { generateDay } from '../ingest/simulator/generator.ts';
 import { buildOrg } from '../ingest/simulator/org.ts';
 import { freshState, inWindow, originDays, type SimState } from '../ingest/simulator/run.ts';
+import { spawnIngest, type IngestProcess } from './support/ingest-process.ts';
 import { ROOT } from './support/server.ts';
 
 const PORT = 4270;
@@ -29,7 +30,7 @@ const env = {
 };
 // A fixed end for the backfill, so two runs generate exactly the same records.
 const until = new Date(Math.floor((Date.now() - 60_000) / 1000) * 1000).toISOString();
-let ingest: ChildProcess;
+let ingest: IngestProcess | undefined;
 
 const exited = (child: ChildProcess) =>
 	child.exitCode !== null
@@ -37,27 +38,15 @@ const exited = (child: ChildProcess) =>
 		: new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
 
 beforeAll(async () => {
-	ingest = spawn(process.execPath, ['--import', 'tsx', 'ingest/main.ts'], {
-		cwd: ROOT,
-		env,
-		stdio: 'ignore'
+	ingest = await spawnIngest({
+		port: PORT,
+		dataDir: env.DATA_DIR,
+		env: { INGEST_KEYS: KEY, BUSINESS_TZ: TZ }
 	});
-	for (let i = 0; ; i++) {
-		if (
-			await fetch(`${URL}/readyz`).then(
-				(r) => r.ok,
-				() => false
-			)
-		)
-			break;
-		if (i > 300) throw new Error('ingest process not ready after 60 s');
-		await new Promise((r) => setTimeout(r, 200));
-	}
 });
 
 afterAll(async () => {
-	ingest.kill('SIGTERM');
-	await exited(ingest);
+	await ingest?.stop();
 	fs.rmSync(dir, { recursive: true, force: true });
 });
 
