@@ -15,6 +15,7 @@ import {
 } from '../../measures.ts';
 import { dayRange, daysBetween, hourOfDay } from '../../time.ts';
 import { select, type ClickHouse } from './client.ts';
+import { STREAM_TABLES } from './watermarks.ts';
 
 export type MeasureValues = Record<MeasureKey, number | null>;
 export type TierLimitHours = Record<1 | 2 | 3, number>;
@@ -692,7 +693,7 @@ export async function complaintHeatTierHour(
 /** When data of the scope last arrived (epoch ms of the latest insert), or null if it has none. */
 export async function lastDataAt(ch: ClickHouse, scope: Scope): Promise<number | null> {
 	const filter = scopeFilter(scope.kind, ROW);
-	const sql = ['contacts_v1', 'surveys_v1', 'mystery_shops_v1', 'complaints_v1']
+	const sql = Object.values(STREAM_TABLES)
 		.map((t) => `SELECT max(toUnixTimestamp64Milli(ingested_at)) AS last FROM ${t} WHERE ${filter}`)
 		.join(' UNION ALL ');
 	const rows = await select<{ last: number }>(ch, `SELECT max(last) AS last FROM (${sql})`, {

@@ -2,6 +2,7 @@
 // sizes, each complaint's event history for the tier table, the correlation of survey dimensions with
 // overall satisfaction, records that arrived after a freeze, and the frozen versions themselves.
 import { select, INSERT_SETTINGS, type ClickHouse } from './client.ts';
+import { STREAM_TABLES } from './watermarks.ts';
 
 /** Records with `at` in [from, to) (epoch ms). */
 export type Window = {
@@ -92,10 +93,9 @@ export async function lateCounts(ch: ClickHouse, w: Window, frozenAt: number) {
 		AND ingested_at > fromUnixTimestamp64Milli({frozenAt:Int64}, 'UTC')`;
 	const rows = await select<{ stream: string; n: number }>(
 		ch,
-		`SELECT 'contacts' AS stream, count() AS n FROM contacts_v1 WHERE ${late}
-		UNION ALL SELECT 'surveys', count() FROM surveys_v1 WHERE ${late}
-		UNION ALL SELECT 'mystery-shops', count() FROM mystery_shops_v1 WHERE ${late}
-		UNION ALL SELECT 'complaints', count() FROM complaints_v1 WHERE ${late}`,
+		Object.entries(STREAM_TABLES)
+			.map(([stream, table]) => `SELECT '${stream}' AS stream, count() AS n FROM ${table} WHERE ${late}`)
+			.join(' UNION ALL '),
 		{ ...w, frozenAt }
 	);
 	return Object.fromEntries(rows.map((r) => [r.stream, r.n])) as Record<string, number>;
