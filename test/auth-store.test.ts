@@ -15,7 +15,7 @@ import {
 import { login } from '../src/lib/server/auth/login.ts';
 import { createUser, ensureFirstAdmin } from '../src/lib/server/auth/users.ts';
 import { MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS } from '../src/lib/server/auth/rate-limit.ts';
-import { pairWithCode, registerScreen, validateScreenToken } from '../src/lib/server/auth/screens.ts';
+import { pair, pairWithCode, registerScreen, validateScreenToken } from '../src/lib/server/auth/screens.ts';
 import { checkStoredKey, createIngestKey, keyAllows } from '../src/lib/server/auth/ingest-keys.ts';
 import { userPrincipal } from '../src/lib/server/auth/principal.ts';
 
@@ -199,6 +199,33 @@ describe('screens and ingest keys', () => {
 			T0
 		);
 		expect(await pairWithCode(store, code, T0 + 25 * 3600_000)).toBeNull();
+	});
+
+	it('pauses pairing from an address after ten wrong codes, and reports them', async () => {
+		const { code } = await registerScreen(
+			store,
+			{ name: 'Lobby', boards: [{ board: 'overview', scope: 'org' }], rotateSeconds: 30 },
+			T0
+		);
+		const address = '10.9.9.9';
+		for (let i = 0; i < 10; i++)
+			expect(await pair(store, { code: 'wrongcod', address }, T0 + i)).toEqual({
+				ok: false,
+				reason: 'invalid'
+			});
+		// Even the right code waits until the first failure leaves the 15-minute window.
+		expect(await pair(store, { code, address }, T0 + 100)).toEqual({
+			ok: false,
+			reason: 'blocked',
+			retryAfterMs: 15 * 60_000 - 100
+		});
+		expect(await pair(store, { code, address: '10.9.9.10' }, T0 + 200)).toMatchObject({
+			ok: true,
+			screen: { name: 'Lobby' }
+		});
+		const events = await store.recentEvents(100, ['pairing_failed', 'screen_paired']);
+		expect(events.filter((e) => e.kind === 'pairing_failed' && e.address === address)).toHaveLength(10);
+		expect(events.filter((e) => e.kind === 'screen_paired').map((e) => e.address)).toEqual(['10.9.9.10']);
 	});
 
 	it('checks ingest keys, their streams, revocation and records last use', async () => {

@@ -1,8 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { t } from '$lib/i18n/index.ts';
-import { securityEvent } from '$lib/server/auth/events.ts';
-import { blockedFor, pairingLimits, recordFailure } from '$lib/server/auth/rate-limit.ts';
-import { pairWithCode, SCREEN_COOKIE, SCREEN_COOKIE_MS } from '$lib/server/auth/screens.ts';
+import { pair, SCREEN_COOKIE, SCREEN_COOKIE_MS } from '$lib/server/auth/screens.ts';
 import { secretCookie } from '$lib/server/auth/sessions.ts';
 import { getStore } from '$lib/server/store/index.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -15,30 +13,18 @@ export const load: PageServerLoad = ({ locals, url }) => {
 
 export const actions: Actions = {
 	default: async ({ request, cookies, url, getClientAddress }) => {
-		const store = getStore();
-		const address = getClientAddress();
 		const code = String((await request.formData()).get('code') ?? '');
 		const now = Date.now();
-		const limits = pairingLimits(address);
-		const wait = await blockedFor(store, limits, now);
-		if (wait > 0)
-			return fail(429, {
-				code,
-				error: t('auth.pair.blocked', { minutes: Math.max(1, Math.ceil(wait / 60_000)) })
-			});
-		const paired = await pairWithCode(store, code, now);
-		if (!paired) {
-			await recordFailure(store, limits, now);
-			await securityEvent(store, 'pairing_failed', { address }, now);
+		const r = await pair(getStore(), { code, address: getClientAddress() }, now);
+		if (!r.ok) {
+			if (r.reason === 'blocked')
+				return fail(429, {
+					code,
+					error: t('auth.pair.blocked', { minutes: Math.max(1, Math.ceil(r.retryAfterMs / 60_000)) })
+				});
 			return fail(400, { code, error: t('auth.pair.invalid') });
 		}
-		await securityEvent(
-			store,
-			'screen_paired',
-			{ subject: `screen ${paired.screen.id} (${paired.screen.name})`, address },
-			now
-		);
-		cookies.set(SCREEN_COOKIE, paired.token, secretCookie(url.protocol === 'https:', now + SCREEN_COOKIE_MS));
+		cookies.set(SCREEN_COOKIE, r.token, secretCookie(url.protocol === 'https:', now + SCREEN_COOKIE_MS));
 		redirect(303, '/wall');
 	}
 };

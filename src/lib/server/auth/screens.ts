@@ -3,8 +3,10 @@
 // session expiry touches. Revoking or re-pairing ends the token at once.
 import { parseScope } from '../../measures.ts';
 import type { BoardRef } from '../../realtime/events.ts';
-import type { Store } from '../store/types.ts';
+import type { Screen, Store } from '../store/types.ts';
+import { securityEvent } from './events.ts';
 import type { ScreenPrincipal } from './policy.ts';
+import { blockedFor, pairingLimits, recordFailure } from './rate-limit.ts';
 import { issueToken, randomString, secretMatches, sha256, splitToken } from './tokens.ts';
 
 export const SCREEN_COOKIE = 'sqm_screen';
@@ -58,6 +60,37 @@ export async function pairWithCode(store: Store, code: string, now: number) {
 	const t = issueToken();
 	const screen = await store.pairScreen(sha256(normalized), { id: t.id, hash: t.secretHash }, now);
 	return screen ? { screen, token: t.token } : null;
+}
+
+export type PairResult =
+	| { ok: true; token: string; screen: Screen }
+	| { ok: false; reason: 'invalid' }
+	| { ok: false; reason: 'blocked'; retryAfterMs: number };
+
+/** Pairing from a device, as sign-in is (login.ts): rate limit per address, failures counted and reported. */
+export async function pair(
+	store: Store,
+	input: { code: string; address: string },
+	now = Date.now()
+): Promise<PairResult> {
+	const { address } = input;
+	const limits = pairingLimits(address);
+	const wait = await blockedFor(store, limits, now);
+	if (wait > 0) return { ok: false, reason: 'blocked', retryAfterMs: wait };
+	const paired = await pairWithCode(store, input.code, now);
+	if (!paired) {
+		await recordFailure(store, limits, now);
+		await securityEvent(store, 'pairing_failed', { address }, now);
+		return { ok: false, reason: 'invalid' };
+	}
+	const { screen, token } = paired;
+	await securityEvent(
+		store,
+		'screen_paired',
+		{ subject: `screen ${screen.id} (${screen.name})`, address },
+		now
+	);
+	return { ok: true, token, screen };
 }
 
 export const screenPrincipal = (
