@@ -44,6 +44,8 @@ describe('scorecard in a browser', () => {
 		expect(Number(await alpha.getAttribute('data-value'))).toBeGreaterThan(0);
 		expect(await page.locator('figure[data-chart] svg').count()).toBe(6);
 		expect(await page.locator('[data-section]').count()).toBe(7);
+		// A wide table scrolls inside its card: the page itself is no wider than the window.
+		expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1920);
 		await page.screenshot({ path: `${SHOTS}/scorecard-live.png`, fullPage: true });
 
 		await Promise.all([
