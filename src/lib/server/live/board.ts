@@ -42,6 +42,8 @@ const PREVIOUS_MAX_AGE_MS = 30_000;
 const QUARTER_MS = 15 * 60_000;
 
 const MONTH_KEYS = MEASURE_KEYS.filter((k) => MEASURES[k].live === 'month');
+/** The day's reads skip the monthly measures: merge() takes those from the month's read. */
+const DAY_KEYS = MEASURE_KEYS.filter((k) => MEASURES[k].live !== 'month');
 const WINDOW_KEYS = MEASURE_KEYS.filter((k) => !STATE_KEYS.includes(k));
 
 const ceilQuarter = (ms: number) => Math.ceil(ms / QUARTER_MS) * QUARTER_MS;
@@ -116,7 +118,14 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		const to = Math.max(ceilQuarter(yesterday.from + (now - today.from)), yesterday.from + QUARTER_MS);
 		const asOf = Math.min(to, yesterday.to);
 		const [day, month] = await Promise.all([
-			measureValues(ch, { scope, from: yesterday.from, to: Math.min(to, yesterday.to), now: asOf, tz }),
+			measureValues(ch, {
+				scope,
+				from: yesterday.from,
+				to: Math.min(to, yesterday.to),
+				now: asOf,
+				tz,
+				keys: DAY_KEYS
+			}),
 			measureValues(ch, { scope, ...monthWindow(tz, now - 86_400_000), now: asOf, tz, keys: MONTH_KEYS })
 		]);
 		return merge(day, month);
@@ -154,7 +163,7 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		const now = clock();
 		const day = dayRange(businessDay(now, tz), tz);
 		const [today, month] = await Promise.all([
-			measureValuesByChild(ch, { scope, from: day.from, to: day.to, now, tz }),
+			measureValuesByChild(ch, { scope, from: day.from, to: day.to, now, tz, keys: DAY_KEYS }),
 			measureValuesByChild(ch, { scope, ...monthWindow(tz, now), now, tz, keys: MONTH_KEYS })
 		]);
 		const ids = new Set([...today.keys(), ...month.keys()]);
@@ -168,7 +177,7 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		const now = clock();
 		const day = dayRange(businessDay(now, tz), tz);
 		const [today, month] = await Promise.all([
-			measureValues(ch, { scope, from: day.from, to: day.to, now, tz }),
+			measureValues(ch, { scope, from: day.from, to: day.to, now, tz, keys: DAY_KEYS }),
 			measureValues(ch, { scope, ...monthWindow(tz, now), now, tz, keys: MONTH_KEYS })
 		]);
 		return merge(today, month);
