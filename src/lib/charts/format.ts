@@ -3,7 +3,7 @@
 import { fmtDuration, fmtNumber, fmtPercent } from '../i18n/index.ts';
 import { MEASURES, type MeasureKey, type Unit } from '../measures.ts';
 
-export function formatByUnit(
+function formatByUnit(
 	unit: Unit,
 	value: number | null | undefined,
 	locale?: string,

@@ -7,9 +7,9 @@ import type { BoardRef, ClientToServerEvents, ServerToClientEvents } from '../re
 import { clock } from './clock.svelte.ts';
 
 /** How often the connection is asked for the server's clock. */
-export const PING_MS = 3000;
+const PING_MS = 3000;
 /** A board whose connection has not answered for this long is shown as stale. */
-export const STALE_MS = 10_000;
+const STALE_MS = 10_000;
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 const refKey = (r: BoardRef) => `${r.board}|${r.scope}`;

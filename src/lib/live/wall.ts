@@ -3,7 +3,7 @@
 import { parseScope } from '../measures.ts';
 import type { BoardRef } from '../realtime/events.ts';
 
-export const DEFAULT_DWELL_SECONDS = 30;
+const DEFAULT_DWELL_SECONDS = 30;
 const MIN_DWELL_SECONDS = 2;
 
 export interface WallSettings {
