@@ -495,4 +495,19 @@ describe('cross-origin, sign-in limits, cookies, secrets at rest', () => {
 		expect(bytes).not.toContain(s.adminPassword);
 		expect(bytes).toContain('$argon2id$');
 	});
+
+	it('shows the open sessions of an account: three sign-ins, one signed out here, is 2', async () => {
+		const email = 'count@example.test';
+		const made = await post(
+			'/admin/users?/create',
+			{ email, name: 'count', password: PASSWORD, role: 'executive' },
+			cookies.admin
+		);
+		expect(made.status).toBe(200);
+		const [first] = [await signIn(email), await signIn(email), await signIn(email)];
+		const out = await post('/logout?/here', {}, first);
+		expect([out.status, out.headers.get('location')]).toEqual([303, '/login']);
+		const html = await (await get('/admin/users', cookies.admin)).text();
+		expect(/data-user="count@example\.test"[\s\S]*?(\d+) open sessions/.exec(html)?.[1]).toBe('2');
+	});
 });
