@@ -109,9 +109,16 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 	db.pragma('busy_timeout = 5000');
 	migrate(db, migrationsDir);
 
-	const one = (sql: string, ...args: unknown[]) => db.prepare(sql).get(...args) as Row | undefined;
-	const all = (sql: string, ...args: unknown[]) => db.prepare(sql).all(...args) as Row[];
-	const run = (sql: string, ...args: unknown[]) => db.prepare(sql).run(...args);
+	// Prepared once per SQL text: every request reads its session and user through these.
+	const statements = new Map<string, Database.Statement>();
+	const prepared = (sql: string) => {
+		let st = statements.get(sql);
+		if (!st) statements.set(sql, (st = db.prepare(sql)));
+		return st;
+	};
+	const one = (sql: string, ...args: unknown[]) => prepared(sql).get(...args) as Row | undefined;
+	const all = (sql: string, ...args: unknown[]) => prepared(sql).all(...args) as Row[];
+	const run = (sql: string, ...args: unknown[]) => prepared(sql).run(...args);
 
 	const membershipsOf = (userId: number) =>
 		all('SELECT kind, ref FROM memberships WHERE user_id = ? ORDER BY ref', userId) as {
