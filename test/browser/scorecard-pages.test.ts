@@ -8,6 +8,9 @@ import { ROOT, startServer, type TestServer } from '../support/server.ts';
 import { launchBrowser, signedInPage } from './board-helpers.ts';
 import { monthRange } from '../../src/lib/time.ts';
 import { contractRecords, iso } from '../scorecard-fixture.ts';
+import { formatDelta } from '../../src/lib/charts/format.ts';
+import { t } from '../../src/lib/i18n/index.ts';
+import type { MeasureKey } from '../../src/lib/measures.ts';
 
 const SHOTS = `${ROOT}/screenshots`;
 const TZ = 'Europe/Paris';
@@ -78,6 +81,29 @@ describe('scorecard in a browser', () => {
 		]);
 		expect(new URL(page.url()).searchParams.get('team')).toBe('alpha');
 		expect(await page.locator('tr[data-scope^="agent:"]').count()).toBe(3);
+		// Each agent's "vs team" line is its value less the team's, in the measure's unit.
+		const cells = await page.$$eval('table[data-table="children"] tr[data-scope]', (rows) =>
+			rows.map((r) =>
+				Array.from(r.querySelectorAll('td[data-kpi]')).map((td) => ({
+					key: td.getAttribute('data-kpi')!,
+					value: td.getAttribute('data-value'),
+					delta: td.querySelector('.delta')?.textContent ?? null
+				}))
+			)
+		);
+		const [team, ...agents] = cells;
+		let compared = 0;
+		for (const agent of agents)
+			agent.forEach((c, i) => {
+				const base = team[i].value;
+				const expected =
+					c.value === null || base === null
+						? null
+						: t('drill.vsTeam', { delta: formatDelta(c.key as MeasureKey, Number(c.value) - Number(base)) });
+				expect(c.delta).toBe(expected);
+				if (expected) compared++;
+			});
+		expect(compared).toBeGreaterThanOrEqual(3 * 5);
 		await page.screenshot({ path: `${SHOTS}/drill-team.png`, fullPage: true });
 
 		await page.selectOption('select[name=channel]', 'phone');
