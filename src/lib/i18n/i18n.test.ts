@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MEASURE_KEYS } from '../measures.ts';
 import { fmtDuration, fmtPercent, hasMessage, pickLocale, t } from './index.ts';
@@ -6,6 +9,17 @@ describe('message catalogue', () => {
 	it('has a label for every measure', () => {
 		const missing = MEASURE_KEYS.filter((k) => !hasMessage(`measure.${k}`));
 		expect(missing).toEqual([]);
+	});
+	it('has every key the code names literally (a missing one would show as the key itself)', () => {
+		const src = fileURLToPath(new URL('../..', import.meta.url));
+		const files = (fs.readdirSync(src, { recursive: true }) as string[]).filter(
+			(f) => /\.(ts|svelte)$/.test(f) && !f.endsWith('.test.ts')
+		);
+		const used = files.flatMap((f) =>
+			[...fs.readFileSync(path.join(src, f), 'utf8').matchAll(/\bt\(\s*'([^'$]+)'/g)].map((m) => m[1])
+		);
+		expect(used.length).toBeGreaterThan(200);
+		expect(used.filter((k) => !hasMessage(k))).toEqual([]);
 	});
 	it('fills placeholders and shows a missing key as itself', () => {
 		expect(t('x.{n}', { n: 1 })).toBe('x.1');
