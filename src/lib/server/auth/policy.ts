@@ -125,7 +125,9 @@ export const ROUTE_POLICY: RouteRule[] = [
 	{ route: '/pair', access: 'public' },
 	{ route: '/healthz', access: 'public' },
 	{ route: '/readyz', access: 'public' },
-	// Bearer ingest keys, checked by the ingest service; its stats also take an admin session.
+	// Read without an ingest key, the ingest stats are for admins (the service asks through sessionMayRead).
+	{ route: '/api/ingest/stats', exact: true, access: { roles: ['admin'] } },
+	// Bearer ingest keys, checked by the ingest service.
 	{ route: '/api/ingest', access: 'public' },
 	{ route: '/admin', access: { roles: ['admin'] } },
 	{ route: '/api/admin', access: { roles: ['admin'] } },

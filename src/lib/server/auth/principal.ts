@@ -1,6 +1,6 @@
 // Builds the principal of a request or socket from its cookies: a user session or a screen token.
 import type { Store, User } from '../store/types.ts';
-import type { Principal, UserPrincipal } from './policy.ts';
+import { decide, type Principal, type UserPrincipal } from './policy.ts';
 import { checkSession, SESSION_COOKIE, validateSessionToken, type ValidSession } from './sessions.ts';
 import { SCREEN_COOKIE, screenPrincipal, validateScreenToken } from './screens.ts';
 
@@ -77,12 +77,16 @@ export function cookieReader(header: string | undefined): (name: string) => stri
 	return (name) => jar.get(name);
 }
 
-/** For handlers outside SvelteKit (the ingest stats): whether a raw Cookie header holds an admin session. */
-export async function isAdminCookie(
+/**
+ * For handlers outside SvelteKit (the ingest stats): whether the session in a raw Cookie header may
+ * read a route, by the same route policy as every page.
+ */
+export async function sessionMayRead(
 	store: Store,
 	cookieHeader: string | undefined,
+	routeId: string,
 	now = Date.now()
 ): Promise<boolean> {
 	const { principal } = await resolvePrincipal(store, cookieReader(cookieHeader), now);
-	return principal?.kind === 'user' && principal.role === 'admin';
+	return decide(principal, { routeId, method: 'GET', params: {}, query: new URLSearchParams() }).ok;
 }

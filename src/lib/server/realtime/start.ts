@@ -7,7 +7,7 @@ import { createIngestService, envKeyAuthenticator, type IngestKey } from '../../
 import { startInbox } from '../../../../ingest/inbox.ts';
 import { startAuth } from '../auth/start.ts';
 import { checkStoredKey } from '../auth/ingest-keys.ts';
-import { isAdminCookie } from '../auth/principal.ts';
+import { sessionMayRead } from '../auth/principal.ts';
 import type { Config } from '../config.ts';
 import { openClickHouse, ClickHouseTooOldError, type ClickHouse } from '../clickhouse/client.ts';
 import { migrate } from '../clickhouse/migrate.ts';
@@ -99,7 +99,7 @@ export async function startRuntime(
 			const stored = await checkStoredKey(auth.store, token);
 			return stored.ok ? { keyId: stored.keyId, streams: stored.streams ?? undefined } : null;
 		},
-		allowStats: (req) => isAdminCookie(auth.store, req.headers.cookie)
+		allowStats: (req) => sessionMayRead(auth.store, req.headers.cookie, '/api/ingest/stats')
 	});
 	const inbox = startInbox({ dir: path.join(config.dataDir, 'inbox'), ingest: ingest.ingest, log });
 
