@@ -3,7 +3,6 @@ export const admin = {
 	'admin.kicker': 'Administration',
 	'admin.title': 'Setup and access',
 	'admin.nav': 'Administration sections',
-	'admin.signOut': 'Sign out',
 	'admin.save': 'Save',
 	'admin.delete': 'Delete',
 	'admin.revoke': 'Revoke',
