@@ -353,6 +353,22 @@ describe('screens', () => {
 		// The board it last subscribed to, after the reassignment.
 		expect(html).toMatch(/data-current="team team:beta">Team: beta</);
 	});
+
+	it('offers screens the sites and teams the data shows, registered or not', async () => {
+		const r = await s.post('contacts', {
+			id: 'screen-choice-1',
+			at: new Date().toISOString(),
+			site: 'harbour',
+			team: 'harbour-night',
+			type: 'opened',
+			contact_id: 'c-screen-choice-1',
+			channel: 'phone'
+		});
+		expect(r.body.accepted).toBe(1);
+		const html = await (await get('/admin/screens', cookies.admin)).text();
+		expect(html).toContain('value="site:harbour"');
+		expect(html).toContain('value="team:harbour-night"');
+	});
 });
 
 describe('ingest keys', () => {

@@ -8,21 +8,35 @@ import {
 	registerScreen,
 	repairScreen
 } from '$lib/server/auth/screens.ts';
+import { teamSites } from '$lib/server/clickhouse/org.ts';
+import { getRuntime } from '$lib/server/runtime.ts';
 import { getStore } from '$lib/server/store/index.ts';
 import { changed, field, fields } from '../form.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async () => {
 	const store = getStore();
-	const [screens, sites, teams] = await Promise.all([
+	const [screens, sites, teams, seen] = await Promise.all([
 		store.listScreens(),
 		store.listSites(),
-		store.listTeams()
+		store.listTeams(),
+		teamSites(getRuntime().ch)
 	]);
+	// Sites and teams registered in admin, by name, and those the data shows but nobody registered yet.
+	const siteNames = new Map([...new Set(seen.values())].map((id) => [id, id]));
+	for (const site of sites) siteNames.set(site.id, site.name);
+	const teamNames = new Map([...seen.keys()].map((id) => [id, id]));
+	for (const team of teams) teamNames.set(team.id, team.name);
 	const choices = [
 		{ value: 'org', label: t('scope.org') },
-		...sites.map((s) => ({ value: `site:${s.id}`, label: t('admin.screens.siteBoard', { name: s.name }) })),
-		...teams.map((tm) => ({ value: `team:${tm.id}`, label: t('admin.screens.teamBoard', { name: tm.name }) }))
+		...[...siteNames].map(([id, name]) => ({
+			value: `site:${id}`,
+			label: t('admin.screens.siteBoard', { name })
+		})),
+		...[...teamNames].map(([id, name]) => ({
+			value: `team:${id}`,
+			label: t('admin.screens.teamBoard', { name })
+		}))
 	];
 	return { screens, choices, now: Date.now() };
 };
