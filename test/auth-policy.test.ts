@@ -1,14 +1,7 @@
 // The one scope policy and route table, as pure functions: every role against every kind of scope,
 // and the route decisions hooks.server.ts applies to pages, APIs and exports.
 import { describe, expect, it } from 'vitest';
-import {
-	canRead,
-	canSubscribe,
-	decide,
-	homeOf,
-	readableFilter,
-	type Principal
-} from '../src/lib/server/auth/policy.ts';
+import { canRead, canSubscribe, decide, homeOf, type Principal } from '../src/lib/server/auth/policy.ts';
 
 const user = (
 	role: 'admin' | 'executive' | 'manager' | 'team_lead',
@@ -82,15 +75,6 @@ describe('canSubscribe', () => {
 		expect(canSubscribe(admin, { board: 'overview', scope: 'team:alpha' })).toBe(false);
 		expect(canSubscribe(screen, { board: 'team', scope: 'team:alpha' })).toBe(true);
 		expect(canSubscribe(screen, { board: 'team', scope: 'team:beta' })).toBe(false);
-	});
-});
-
-describe('readableFilter', () => {
-	it('gives query parameters from the principal only', () => {
-		expect(readableFilter(exec)).toEqual({ all: true });
-		expect(readableFilter(manager)).toEqual({ all: false, sites: ['north'], teams: ['alpha', 'beta'] });
-		expect(readableFilter(lead)).toEqual({ all: false, sites: [], teams: ['alpha'] });
-		expect(readableFilter(screen)).toEqual({ all: false, sites: [], teams: ['alpha'] });
 	});
 });
 

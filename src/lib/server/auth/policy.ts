@@ -66,24 +66,6 @@ export function canSubscribe(p: Principal | null | undefined, ref: BoardRef): bo
 	return canRead(p, scope);
 }
 
-/**
- * What a principal may read, as ClickHouse query parameters: `all`, or the lists to filter on
- * (`site IN {sites:Array(String)} OR team IN {teams:Array(String)}`). Built from the verified
- * principal only, never from request input.
- */
-export function readableFilter(
-	p: Principal
-): { all: true } | { all: false; sites: string[]; teams: string[] } {
-	if (p.kind === 'user' && (p.role === 'admin' || p.role === 'executive')) return { all: true };
-	if (p.kind === 'screen') {
-		if (p.boards.some((b) => b.scope === 'org')) return { all: true };
-		const ids = (kind: string) =>
-			p.boards.map((b) => parseScope(b.scope)).flatMap((s) => (s?.kind === kind ? [s.id] : []));
-		return { all: false, sites: ids('site'), teams: ids('team') };
-	}
-	return { all: false, sites: p.role === 'manager' ? p.sites : [], teams: p.teams };
-}
-
 /** Where a principal lands on `/` when it cannot read the whole organisation. */
 export function homeOf(p: Principal): string {
 	if (p.kind === 'screen') return '/wall';
