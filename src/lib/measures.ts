@@ -112,6 +112,13 @@ export interface Scope {
 	id: string;
 }
 export const scopeKey = (s: Scope) => (s.kind === 'org' ? 'org' : `${s.kind}:${s.id}`);
+/** The drill-down's query parameter for a scope key: `scope=org`, `site=…`, `team=…` or `agent=…`. */
+export function drillParam(key: string): [name: string, value: string] {
+	if (key === 'org') return ['scope', 'org'];
+	const i = key.indexOf(':');
+	return [key.slice(0, i), key.slice(i + 1)];
+}
+
 export function parseScope(key: string): Scope | null {
 	if (key === 'org') return { kind: 'org', id: '' };
 	const i = key.indexOf(':');

@@ -1,3 +1,4 @@
+import { drillParam } from '$lib/measures.ts';
 import { getRuntime } from '$lib/server/runtime.ts';
 import { RECORD_STREAMS } from '$lib/server/clickhouse/records.ts';
 import { parseDrill, drillParams, drillView } from './drill.server.ts';
@@ -7,8 +8,7 @@ export async function load({ url }) {
 	const view = await drillView(d);
 	const keep = { from: d.fromDay, to: d.toDay, channel: d.channel, tier: d.customerTier };
 	const childQuery = (scope: string) => {
-		const i = scope.indexOf(':');
-		const [kind, id] = [scope.slice(0, i), scope.slice(i + 1)];
+		const [kind, id] = drillParam(scope);
 		const p: Record<string, string | undefined> = {
 			...keep,
 			[kind]: id,
