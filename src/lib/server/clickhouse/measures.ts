@@ -14,7 +14,8 @@ import {
 	type ScopeKind
 } from '../../measures.ts';
 import { dayRange, daysBetween, hourOfDay } from '../../time.ts';
-import { select, type ClickHouse } from './client.ts';
+import { randomUUID } from 'node:crypto';
+import { INSERT_SETTINGS, select, type ClickHouse } from './client.ts';
 import { STREAM_TABLES } from './watermarks.ts';
 
 export type MeasureValues = Record<MeasureKey, number | null>;
@@ -32,6 +33,16 @@ export interface MeasureQuery {
 	serviceLevelSeconds?: Record<string, number>;
 	/** Only these measures (all by default): queries no key needs are skipped. */
 	keys?: readonly MeasureKey[];
+	/** Open items as of an instant at or before every state point: the state reads follow only those and what changed since. */
+	checkpoint?: StateCheckpoint;
+}
+
+/** The contacts in backlog and the complaints open at `at`, stored in state_checkpoints_v1 under `id`. */
+export interface StateCheckpoint {
+	id: string;
+	at: number;
+	/** Rows ingested from this time on (ClickHouse's clock) may be missing from it: they count as changes. */
+	ingestedFrom: number;
 }
 
 /** Measures that describe a state as of `now`, not events in the window; counts, so never null. */
@@ -107,6 +118,8 @@ interface Ctx {
 	q: MeasureQuery;
 	g: Grouping;
 	params: Record<string, unknown>;
+	/** The state reads follow the query's checkpoint (it precedes every point). */
+	checkpoint?: boolean;
 }
 
 type Groups = Map<string, { [K in MeasureKey]?: number | null }>;
@@ -361,31 +374,82 @@ const upToLastPoint = 'toUnixTimestamp64Milli(at) <= arrayMax({points:Array(Int6
 const touching = (kind: ScopeKind, id: string, table: string) =>
 	kind === 'org' ? '1' : `${id} IN (SELECT ${id} FROM ${table} WHERE ${scopeFilter(kind, ROW)})`;
 
-const contactIntervals = (
-	kind: ScopeKind,
-	owners: Owner[]
-) => `SELECT type, ${intervals('contact_id ORDER BY at, type', owners)}
+// With a checkpoint at or before every point, an entity can be open at a point only if it was open
+// at the checkpoint, or has rows dated after it, or rows ingested since it was made (late records):
+// the window then sorts those entities' rows alone, not the whole history.
+const followed = (id: string, table: string, stream: string) =>
+	`(${id} IN (SELECT entity FROM state_checkpoints_v1 WHERE checkpoint = {checkpoint:String} AND stream = '${stream}')
+		OR ${id} IN (SELECT ${id} FROM ${table}
+			WHERE at > fromUnixTimestamp64Milli({checkpointAt:Int64}, 'UTC')
+				OR ingested_at >= fromUnixTimestamp64Milli({checkpointIngestedFrom:Int64}, 'UTC')))`;
+
+interface IntervalsOf {
+	kind: ScopeKind;
+	owners: Owner[];
+	checkpoint?: boolean;
+}
+
+const contactIntervals = ({ kind, owners, checkpoint }: IntervalsOf) => `SELECT contact_id, type,
+		${intervals('contact_id ORDER BY at, type', owners)}
 	FROM contacts_v1
-	WHERE type IN ('opened', 'resolved', 'reopened') AND ${upToLastPoint} AND ${touching(kind, 'contact_id', 'contacts_v1')}`;
+	WHERE type IN ('opened', 'resolved', 'reopened') AND ${upToLastPoint} AND ${touching(kind, 'contact_id', 'contacts_v1')}
+		AND ${checkpoint ? followed('contact_id', 'contacts_v1', 'contacts') : '1'}`;
 
 // Per complaint event, also the tier and entry time of the latest received/escalated event so far.
-const complaintIntervals = (
-	kind: ScopeKind,
-	owners: Owner[]
-) => `SELECT type NOT IN ('resolved', 'closed') AS is_open,
+const complaintIntervals = ({ kind, owners, checkpoint }: IntervalsOf) => `SELECT complaint_id,
+		type NOT IN ('resolved', 'closed') AS is_open,
 		${intervals('complaint_id ORDER BY at, type', owners)},
 		max(if(type IN ('received', 'escalated'), toUnixTimestamp64Milli(at), -1)) OVER so_far AS entered,
 		argMax(assumeNotNull(tier), (type IN ('received', 'escalated'), at, assumeNotNull(tier))) OVER so_far AS tier
 	FROM complaints_v1
 	WHERE ${upToLastPoint} AND ${touching(kind, 'complaint_id', 'complaints_v1')}
+		AND ${checkpoint ? followed('complaint_id', 'complaints_v1', 'complaints') : '1'}
 	WINDOW so_far AS (PARTITION BY complaint_id ORDER BY at, type ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+
+const intervalsOf = (ctx: Ctx): IntervalsOf => ({
+	kind: ctx.q.scope.kind,
+	owners: ownersFor(ctx.q.scope.kind, ctx.g),
+	checkpoint: ctx.checkpoint
+});
+
+/** Rows ingested within this long before a checkpoint is made may not be visible to it yet. */
+const CHECKPOINT_MARGIN_MS = 60_000;
+
+/**
+ * Stores the contacts in backlog and the complaints open at `at` (one scan of the history), so that
+ * reads of the state at `at` or later (MeasureQuery.checkpoint) follow only those and what changed
+ * since. `marginMs`: rows ingested this long before now count as changed, in case they were not yet
+ * visible (tests pass 0 after their inserts have returned).
+ */
+export async function createStateCheckpoint(
+	ch: ClickHouse,
+	at: number,
+	marginMs = CHECKPOINT_MARGIN_MS
+): Promise<StateCheckpoint> {
+	const [{ now }] = await select<{ now: number }>(ch, 'SELECT toUnixTimestamp64Milli(now64(3)) AS now');
+	const checkpoint: StateCheckpoint = { id: randomUUID(), at: Math.floor(at), ingestedFrom: now - marginMs };
+	const query_params = { checkpoint: checkpoint.id, points: [checkpoint.at] };
+	const open = (stream: string, id: string, intervalsSql: string, condition: string) =>
+		ch.client.command({
+			query: `INSERT INTO state_checkpoints_v1 (checkpoint, stream, entity)
+				SELECT {checkpoint:String}, '${stream}', ${id} FROM (${intervalsSql})
+				WHERE ${condition} AND start <= arrayMax({points:Array(Int64)}) AND arrayMax({points:Array(Int64)}) < next`,
+			query_params,
+			clickhouse_settings: INSERT_SETTINGS
+		});
+	const org = { kind: 'org' as const, owners: [] };
+	await open('contacts', 'contact_id', contactIntervals(org), "type IN ('opened', 'reopened')");
+	await open('complaints', 'complaint_id', complaintIntervals(org), 'is_open');
+	return checkpoint;
+}
+
 const OVERDUE = `is_open AND t > entered + ${tierLimitMs('tier')}`;
 
 const backlog = stateFamily<{ k: string; open: number[] }>({
 	name: 'backlog',
 	keys: ['backlog'],
 	sql(ctx) {
-		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('1')} AS open FROM (${contactIntervals(ctx.q.scope.kind, ownersFor(ctx.q.scope.kind, ctx.g))})
+		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('1')} AS open FROM (${contactIntervals(intervalsOf(ctx))})
 			WHERE type IN ('opened', 'reopened') AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
 			GROUP BY k`;
 	},
@@ -397,7 +461,7 @@ const complaintState = stateFamily<{ k: string; open: number[]; overdue: number[
 	keys: ['complaints_open', 'complaints_overdue'],
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('is_open')} AS open, ${atPoints(OVERDUE)} AS overdue
-			FROM (${complaintIntervals(ctx.q.scope.kind, ownersFor(ctx.q.scope.kind, ctx.g))})
+			FROM (${complaintIntervals(intervalsOf(ctx))})
 			WHERE entered >= 0 AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
 			GROUP BY k`;
 	},
@@ -442,6 +506,13 @@ function paramsOf(q: MeasureQuery): Record<string, unknown> {
 	};
 }
 
+/** A checkpoint serves a state read only if it precedes every point of it. */
+const usable = (c: StateCheckpoint | undefined, points: number[]): c is StateCheckpoint =>
+	!!c && points.every((p) => p >= c.at);
+
+const checkpointParams = (c: StateCheckpoint | undefined, points: number[]) =>
+	usable(c, points) ? { checkpoint: c.id, checkpointAt: c.at, checkpointIngestedFrom: c.ingestedFrom } : {};
+
 export function emptyValues(): MeasureValues {
 	const v = {} as MeasureValues;
 	for (const k of MEASURE_KEYS) v[k] = STATE_KEYS.includes(k) ? 0 : null;
@@ -479,7 +550,8 @@ async function stateGroups(
 	const ctx: Ctx = {
 		q,
 		g: scopes ? { kind: 'owner' } : g,
-		params: { ...paramsOf(q), points: points.map(Math.floor) }
+		params: { ...paramsOf(q), ...checkpointParams(q.checkpoint, points), points: points.map(Math.floor) },
+		checkpoint: usable(q.checkpoint, points)
 	};
 	const out = points.map(() => new Map<string, { [K in MeasureKey]?: number | null }>());
 	const add = (i: number, k: string, values: { [K in MeasureKey]?: number | null }) => {
@@ -575,6 +647,7 @@ interface SeriesQuery {
 	keys: readonly MeasureKey[];
 	tierLimitHours?: TierLimitHours;
 	serviceLevelSeconds?: Record<string, number>;
+	checkpoint?: StateCheckpoint;
 }
 
 interface Period {
@@ -785,18 +858,25 @@ export interface TierTeamCell {
 /** Open and overdue complaints as of now, per current tier and owning team. */
 export async function complaintHeatTierTeam(
 	ch: ClickHouse,
-	q: { scope: Scope; now: number; tierLimitHours?: TierLimitHours }
+	q: { scope: Scope; now: number; tierLimitHours?: TierLimitHours; checkpoint?: StateCheckpoint }
 ): Promise<TierTeamCell[]> {
 	const limits = q.tierLimitHours ?? DEFAULT_TIER_LIMIT_HOURS;
+	const points = [Math.floor(q.now)];
+	const intervals = complaintIntervals({
+		kind: q.scope.kind,
+		owners: ownersFor(q.scope.kind, { kind: 'child', column: 'team' }),
+		checkpoint: usable(q.checkpoint, points)
+	});
 	const sql = `WITH {now:Int64} AS t
 		SELECT tier, o_team AS team, count() AS open, countIf(${OVERDUE}) AS overdue
-		FROM (${complaintIntervals(q.scope.kind, ownersFor(q.scope.kind, { kind: 'child', column: 'team' }))})
+		FROM (${intervals})
 		WHERE entered >= 0 AND is_open AND start <= t AND t < next AND ${scopeFilter(q.scope.kind, OWNER)}
 		GROUP BY tier, team ORDER BY tier, team`;
 	return select<TierTeamCell>(ch, sql, {
 		scope: q.scope.id,
 		now: Math.floor(q.now),
-		points: [Math.floor(q.now)],
+		points,
+		...checkpointParams(q.checkpoint, points),
 		limit1: limits[1],
 		limit2: limits[2],
 		limit3: limits[3]

@@ -9,6 +9,7 @@ import type { ClickHouse } from '../clickhouse/client.ts';
 import {
 	complaintHeatTierHour,
 	complaintHeatTierTeam,
+	createStateCheckpoint,
 	dailySeries,
 	dimensionMeans,
 	hourlySeriesOfAllScopes,
@@ -19,7 +20,8 @@ import {
 	STATE_KEYS,
 	type AllScopes,
 	type Means,
-	type MeasureValues
+	type MeasureValues,
+	type StateCheckpoint
 } from '../clickhouse/measures.ts';
 import type { Targets } from '../targets.ts';
 import type { Commits } from '../runtime.ts';
@@ -166,6 +168,25 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	const { ch, timeZone: tz, targets } = deps;
 	const clock = deps.now ?? Date.now;
 
+	/**
+	 * The open items at the start of a business day, stored once per day and process: that day's state
+	 * reads (now, the sparkline's hours, tomorrow's "same time yesterday") follow only those and what
+	 * changed since, not the whole history. Without one (it failed) they read the whole history.
+	 */
+	const checkpoints = new Map<number, Promise<StateCheckpoint>>();
+	const checkpointAt = (dayStart: number): Promise<StateCheckpoint | undefined> => {
+		let c = checkpoints.get(dayStart);
+		if (!c) {
+			c = createStateCheckpoint(ch, dayStart);
+			checkpoints.set(dayStart, c);
+			for (const at of checkpoints.keys()) if (at < dayStart - 86_400_000) checkpoints.delete(at);
+		}
+		return c.catch(() => {
+			if (checkpoints.get(dayStart) === c) checkpoints.delete(dayStart);
+			return undefined;
+		});
+	};
+
 	/** Every scope's measures over the same window yesterday, up to the same time of day (15-minute grid). */
 	const previous = memo(PREVIOUS_MAX_AGE_MS, async () => {
 		const now = clock();
@@ -174,7 +195,14 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		const to = Math.max(ceilQuarter(yesterday.from + (now - today.from)), yesterday.from + QUARTER_MS);
 		const asOf = Math.min(to, yesterday.to);
 		const [day, month] = await Promise.all([
-			measureValuesOfAllScopes(ch, { from: yesterday.from, to: asOf, now: asOf, tz, keys: DAY_KEYS }),
+			measureValuesOfAllScopes(ch, {
+				from: yesterday.from,
+				to: asOf,
+				now: asOf,
+				tz,
+				keys: DAY_KEYS,
+				checkpoint: await checkpointAt(yesterday.from)
+			}),
 			measureValuesOfAllScopes(ch, { ...monthWindow(tz, now - 86_400_000), now: asOf, tz, keys: MONTH_KEYS })
 		]);
 		return mergeAll(day, month);
@@ -183,7 +211,9 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	/** Every scope's measures per business hour of today, for the sparklines. */
 	const spark = memo(SPARK_MAX_AGE_MS, async () => {
 		const now = clock();
-		return hourlySeriesOfAllScopes(ch, { tz, keys: MEASURE_KEYS, day: businessDay(now, tz), now });
+		const day = businessDay(now, tz);
+		const checkpoint = await checkpointAt(dayRange(day, tz).from);
+		return hourlySeriesOfAllScopes(ch, { tz, keys: MEASURE_KEYS, day, now, checkpoint });
 	});
 
 	// Read from ClickHouse once per scope (data from before this process), then kept from commits.
@@ -209,7 +239,14 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		const now = clock();
 		const day = dayRange(businessDay(now, tz), tz);
 		const [values, month] = await Promise.all([
-			measureValuesOfAllScopes(ch, { from: day.from, to: day.to, now, tz, keys: DAY_KEYS }),
+			measureValuesOfAllScopes(ch, {
+				from: day.from,
+				to: day.to,
+				now,
+				tz,
+				keys: DAY_KEYS,
+				checkpoint: await checkpointAt(day.from)
+			}),
 			measureValuesOfAllScopes(ch, { ...monthWindow(tz, now), now, tz, keys: MONTH_KEYS })
 		]);
 		return mergeAll(values, month);
@@ -287,7 +324,9 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	}
 
 	async function heatTierTeam(scope: Scope): Promise<HeatTierTeam> {
-		const cells = await complaintHeatTierTeam(ch, { scope, now: clock() });
+		const now = clock();
+		const checkpoint = await checkpointAt(dayRange(businessDay(now, tz), tz).from);
+		const cells = await complaintHeatTierTeam(ch, { scope, now, checkpoint });
 		return {
 			teams: [...new Set(cells.map((c) => c.team))].sort(),
 			cells: cells.map((c) => ({ tier: c.tier as 1 | 2 | 3, team: c.team, open: c.open, overdue: c.overdue }))
