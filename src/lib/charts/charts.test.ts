@@ -99,6 +99,13 @@ describe('trendOption', () => {
 		// eslint-disable-next-line @typescript-eslint/no-explicit-any
 		expect((o.xAxis as any).data).toEqual(['11-21', '11-22', '11-23']);
 		expect(toSvg(o)).toContain('%');
+		const worded = trendOption(
+			['2026-11-21'],
+			{ key: 'fcr', values: [0.7], target: 0.75 },
+			{ dayLabel: (d) => `<${d}>` }
+		);
+		// eslint-disable-next-line @typescript-eslint/no-explicit-any
+		expect((worded.xAxis as any).data).toEqual(['<2026-11-21>']);
 	});
 });
 

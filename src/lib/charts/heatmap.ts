@@ -2,7 +2,7 @@
 // coloured by overdue, the number that needs action) and complaints entering each tier by hour of day.
 import type { EChartsOption } from 'echarts';
 import type { HeatTierHour, HeatTierTeam } from '../boards.ts';
-import { fmtNumber } from '../i18n/index.ts';
+import { fmtHour, fmtNumber } from '../i18n/index.ts';
 import { resolve, type ChartOptions } from './options.ts';
 import type { Palette } from './palette.ts';
 
@@ -79,7 +79,7 @@ export function tierTeamOption(
 
 export function tierHourOption(data: HeatTierHour, opts?: ChartOptions): EChartsOption {
 	const { fontSize, locale, label, p, animation } = resolve(opts);
-	const hours = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
+	const hours = Array.from({ length: 24 }, (_, h) => fmtHour(h, locale, false));
 	const cells = data.cells.map((c) => [c.hour, c.tier - 1, c.count]);
 	const max = Math.max(0, ...data.cells.map((c) => c.count));
 	return {

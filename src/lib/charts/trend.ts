@@ -7,9 +7,13 @@ import { resolve, type ChartOptions } from './options.ts';
 export function trendOption(
 	days: TrendData['days'],
 	series: TrendData['series'][number],
-	opts?: ChartOptions
+	opts?: ChartOptions & {
+		/** Words for a day on the axis (the boards pass fmtDay); without it, the key less its year. */
+		dayLabel?: (day: string) => string;
+	}
 ): EChartsOption {
 	const { p, fontSize, locale, label, animation } = resolve(opts);
+	const dayLabel = opts?.dayLabel ?? ((day: string) => day.slice(5));
 	const fmt = (v: number) => formatMeasure(series.key, v, locale);
 	return {
 		animation,
@@ -24,7 +28,7 @@ export function trendOption(
 		grid: { left: fontSize * 5, right: 12, top: fontSize * 2.5, bottom: fontSize * 2 },
 		xAxis: {
 			type: 'category',
-			data: days.map((d) => d.slice(5)),
+			data: days.map(dayLabel),
 			axisLabel: { color: p.muted, fontSize },
 			axisLine: { lineStyle: { color: p.grid } }
 		},
