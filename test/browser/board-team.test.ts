@@ -3,7 +3,7 @@
 // values; stopping the server makes the board stale and restarting it clears that without a reload.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { fmtDay } from '../../src/lib/i18n/index.ts';
+import { fmtDay, t } from '../../src/lib/i18n/index.ts';
 import { MEASURE_KEYS } from '../../src/lib/measures.ts';
 import { businessDay, dayRange } from '../../src/lib/time.ts';
 import {
@@ -160,6 +160,12 @@ describe('team board', () => {
 			for (const key of ['response_time_avg', 'fcr', 'csat', 'backlog'] as const)
 				expect(await tileValue(page, scopeKey, key)).toBeCloseTo(expected[key]!, 9);
 		}
+		// The organisation's radar draws one shape, not the same one twice; a child's status in the
+		// table is an icon whose word stays for screen readers and on hover.
+		expect(await page.locator('[data-alt="satisfaction"] thead th').count()).toBe(2);
+		const badge = page.locator('tr[data-scope="site:north"] [data-kpi="csat"] [data-status]');
+		expect(await badge.textContent()).toContain(t(`status.${await badge.getAttribute('data-status')}`));
+		expect(await badge.getAttribute('title')).toBe(t(`status.${await badge.getAttribute('data-status')}`));
 		// The overview lists the site; the site lists the team; each links to its board.
 		await page.click('tr[data-scope="site:north"] a');
 		await page.waitForURL(`${s.url}/site/north`);

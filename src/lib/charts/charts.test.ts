@@ -109,6 +109,31 @@ describe('trendOption', () => {
 	});
 });
 
+describe('charts with nothing to draw', () => {
+	it('say so in words, and a trend keeps its measure on its own scale (no 140 %)', () => {
+		const trend = trendOption(
+			['2026-11-22', '2026-11-23'],
+			{ key: 'csat', values: [null, null], target: 0.85 },
+			{ noData: 'NOTHING YET' }
+		);
+		// eslint-disable-next-line @typescript-eslint/no-explicit-any
+		const y = trend.yAxis as any;
+		expect([y.min, y.max]).toEqual([0, 1]);
+		expect(toSvg(trend)).toContain('NOTHING YET');
+		const some = trendOption(
+			['2026-11-23'],
+			{ key: 'csat', values: [0.9], target: 0.85 },
+			{ noData: 'NOTHING YET' }
+		);
+		expect(toSvg(some)).not.toContain('NOTHING YET');
+		expect(toSvg(tierTeamOption({ teams: [], cells: [] }, { empty: 'NO OPEN' }))).toContain('NO OPEN');
+		expect(toSvg(tierHourOption({ cells: [] }, { empty: 'NONE TODAY' }))).toContain('NONE TODAY');
+		expect(
+			toSvg(tierHourOption({ cells: [{ tier: 1, hour: 3, count: 1 }] }, { empty: 'NONE TODAY' }))
+		).not.toContain('NONE TODAY');
+	});
+});
+
 describe('sparklineOption', () => {
 	it('draws today by hour with no axes', () => {
 		const o = sparklineOption([1, 2, null, 4], '#123456');
