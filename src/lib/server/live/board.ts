@@ -1,6 +1,14 @@
 // Board assembly: the keys each board is made of and how each is read. A key is (part, scope); the
 // day is read at compute time, so a recompute after midnight moves every key to the new day.
-import type { ChildRow, HeatTierHour, HeatTierTeam, RadarData, TileData, TrendData } from '../../boards.ts';
+import type {
+	BoardPart,
+	ChildRow,
+	HeatTierHour,
+	HeatTierTeam,
+	RadarData,
+	TileData,
+	TrendData
+} from '../../boards.ts';
 import { DEFAULT_DIMENSIONS, DEFAULT_FORM, STREAMS, type Stream } from '../../contract/index.ts';
 import { MEASURES, MEASURE_KEYS, parseScope, statusOf, type MeasureKey, type Scope } from '../../measures.ts';
 import type { BoardRef } from '../../realtime/events.ts';
@@ -38,9 +46,12 @@ export interface BoardDeps {
 
 /** Days of history in the trend chart, today included. */
 export const TREND_DAYS = 14;
-/** Sparklines and "vs yesterday" move slowly: read at most this often, not on every commit. */
-const SPARK_MAX_AGE_MS = 60_000;
-const PREVIOUS_MAX_AGE_MS = 30_000;
+/**
+ * Sparklines and "vs yesterday" move slowly: re-read when a commit touches what they cover, at most
+ * this often, and at least this often as the clock moves (open items turn overdue, the hour changes).
+ */
+const SPARK_READ = { minIntervalMs: 10_000, maxAgeMs: 60_000 };
+const PREVIOUS_READ = { minIntervalMs: 5_000, maxAgeMs: 30_000 };
 const QUARTER_MS = 15 * 60_000;
 
 const MONTH_KEYS = MEASURE_KEYS.filter((k) => MEASURES[k].live === 'month');
@@ -76,6 +87,64 @@ function memo<T>(maxAge: number, read: (arg: string) => Promise<T>) {
 			void load(arg, now).catch(() => (c.refreshing = false));
 		}
 		return c.value;
+	};
+}
+
+/**
+ * A slow-moving read (the sparklines, "same time yesterday"): its latest value is served at once; it
+ * is re-read in the background once `stale()` was called or it is older than `maxAgeMs`, never more
+ * often than every `minIntervalMs`, and `landed()` runs when a re-read has a new value.
+ */
+function slowRead<T>(o: {
+	read: () => Promise<T>;
+	minIntervalMs: number;
+	maxAgeMs: number;
+	landed: () => void;
+}) {
+	let value: Promise<T> | undefined;
+	let startedAt = 0;
+	let running = false;
+	let pending = false;
+	let timer: NodeJS.Timeout | undefined;
+	const refresh = () => {
+		running = true;
+		pending = false;
+		startedAt = Date.now();
+		const next = o.read();
+		next
+			.then(
+				() => {
+					const first = value === next;
+					value = next;
+					if (!first) o.landed();
+				},
+				() => value === next && (value = undefined)
+			)
+			.finally(() => {
+				running = false;
+				if (pending) schedule();
+			});
+		return next;
+	};
+	const schedule = () => {
+		pending = true;
+		if (running || timer) return;
+		timer = setTimeout(
+			() => {
+				timer = undefined;
+				void refresh().catch(() => undefined);
+			},
+			Math.max(0, startedAt + o.minIntervalMs - Date.now())
+		);
+		timer.unref();
+	};
+	return {
+		get(): Promise<T> {
+			if (!value) return (value = refresh());
+			if (Date.now() - startedAt >= o.maxAgeMs) schedule();
+			return value;
+		},
+		stale: schedule
 	};
 }
 
@@ -187,33 +256,61 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		});
 	};
 
-	/** Every scope's measures over the same window yesterday, up to the same time of day (15-minute grid). */
-	const previous = memo(PREVIOUS_MAX_AGE_MS, async () => {
-		const now = clock();
+	/** Yesterday's window up to the same time of day (15-minute grid), and the instant of its state. */
+	const sameTimeYesterday = (now: number) => {
 		const today = dayRange(businessDay(now, tz), tz);
 		const yesterday = dayRange(addDays(businessDay(now, tz), -1), tz);
 		const to = Math.max(ceilQuarter(yesterday.from + (now - today.from)), yesterday.from + QUARTER_MS);
-		const asOf = Math.min(to, yesterday.to);
-		const [day, month] = await Promise.all([
-			measureValuesOfAllScopes(ch, {
-				from: yesterday.from,
-				to: asOf,
-				now: asOf,
-				tz,
-				keys: DAY_KEYS,
-				checkpoint: await checkpointAt(yesterday.from)
-			}),
-			measureValuesOfAllScopes(ch, { ...monthWindow(tz, now - 86_400_000), now: asOf, tz, keys: MONTH_KEYS })
-		]);
-		return mergeAll(day, month);
+		return { from: yesterday.from, to: Math.min(to, yesterday.to) };
+	};
+
+	// When a re-read lands, the tiles that show it are recomputed (cheaply: they derive from reads).
+	const landed = new Set<(part: BoardPart) => void>();
+	const tilesChanged = () => landed.forEach((fn) => fn('tiles'));
+
+	/** Every scope's measures over the same window yesterday. */
+	const previous = slowRead({
+		...PREVIOUS_READ,
+		landed: tilesChanged,
+		read: async () => {
+			const now = clock();
+			const w = sameTimeYesterday(now);
+			const [day, month] = await Promise.all([
+				measureValuesOfAllScopes(ch, {
+					...w,
+					now: w.to,
+					tz,
+					keys: DAY_KEYS,
+					checkpoint: await checkpointAt(w.from)
+				}),
+				measureValuesOfAllScopes(ch, {
+					...monthWindow(tz, now - 86_400_000),
+					now: w.to,
+					tz,
+					keys: MONTH_KEYS
+				})
+			]);
+			return mergeAll(day, month);
+		}
 	});
 
 	/** Every scope's measures per business hour of today, for the sparklines. */
-	const spark = memo(SPARK_MAX_AGE_MS, async () => {
-		const now = clock();
-		const day = businessDay(now, tz);
-		const checkpoint = await checkpointAt(dayRange(day, tz).from);
-		return hourlySeriesOfAllScopes(ch, { tz, keys: MEASURE_KEYS, day, now, checkpoint });
+	const spark = slowRead({
+		...SPARK_READ,
+		landed: tilesChanged,
+		read: async () => {
+			const now = clock();
+			const day = businessDay(now, tz);
+			const checkpoint = await checkpointAt(dayRange(day, tz).from);
+			return hourlySeriesOfAllScopes(ch, { tz, keys: MEASURE_KEYS, day, now, checkpoint });
+		}
+	});
+
+	// Any commit can change today's hours; only records dated before the same time yesterday (late
+	// ones) change yesterday's values.
+	deps.commits.subscribe((e) => {
+		spark.stale();
+		if (e.minAt < sameTimeYesterday(clock()).to) previous.stale();
 	});
 
 	// Read from ClickHouse once per scope (data from before this process), then kept from commits.
@@ -253,8 +350,7 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	});
 
 	async function tiles(scope: Scope, fresh: ReadContext): Promise<TileData[]> {
-		const now = clock();
-		const [all, allPrevious, allSpark] = await Promise.all([today(fresh), previous('', now), spark('', now)]);
+		const [all, allPrevious, allSpark] = await Promise.all([today(fresh), previous.get(), spark.get()]);
 		const values = pick(all, scope) ?? emptyValues();
 		const prev = pick(allPrevious, scope) ?? emptyValues();
 		const hours = pick(allSpark, scope);
@@ -353,7 +449,7 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		};
 	}
 
-	return (ref: BoardRef): KeySpec[] => {
+	const plan = (ref: BoardRef): KeySpec[] => {
 		const scope = parseScope(ref.scope)!;
 		const s = ref.scope;
 		const key = (
@@ -402,4 +498,5 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		];
 		return specs;
 	};
+	return Object.assign(plan, { onRefresh: (fn: (part: BoardPart) => void) => void landed.add(fn) });
 }

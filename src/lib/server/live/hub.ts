@@ -46,7 +46,10 @@ export interface KeySpec {
 }
 
 /** Which keys make up a board; supplied by the board assembly (board.ts). */
-export type BoardPlan = (ref: BoardRef) => KeySpec[];
+export type BoardPlan = ((ref: BoardRef) => KeySpec[]) & {
+	/** Reads refreshed outside any key's computation report here; the hub recomputes that part's keys. */
+	onRefresh?(fn: (part: BoardPart) => void): void;
+};
 
 export interface HubOptions {
 	plan: BoardPlan;
@@ -266,6 +269,8 @@ export function createHub(opts: HubOptions): Hub {
 		for (const k of keys.values())
 			if (k.spec.streams.includes(e.stream) && k.spec.scopes.some((s) => touched.has(s))) void run(k, now);
 	});
+
+	opts.plan.onRefresh?.((part) => recomputeAll((k) => k.part === part));
 
 	const clockTimer = setInterval(() => recomputeAll((k) => !!k.clock), opts.clockMs ?? 30_000);
 	clockTimer.unref();
