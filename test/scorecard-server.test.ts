@@ -217,6 +217,28 @@ describe('drill-down routes', () => {
 		expect(csv.slice(1).every((l) => l.includes(',alpha,') && l.includes(',phone,'))).toBe(true);
 	});
 
+	it('filters the measures by channel, and says which a filter cannot reach', async () => {
+		const html = await (await get(`/drill?team=alpha&${range}&channel=phone`, cookies.lead)).text();
+		const contacts = [...first.contacts, ...late.contacts].filter(
+			(c) => c.team === 'alpha' && c.channel === 'phone' && inMonth(c)
+		);
+		const resolved = contacts.filter((c) => c.type === 'resolved');
+		expect(resolved.length).toBeGreaterThan(5);
+		expect(dataValue(html, 'team:alpha', 'fcr')).toBeCloseTo(
+			resolved.filter((c) => c.first_contact).length / resolved.length,
+			9
+		);
+		const surveys = [...first.surveys, ...late.surveys].filter((x) => x.channel === 'phone');
+		expect(dataValue(html, 'team:alpha', 'csat')).toBeCloseTo(csatOf(surveys, 'alpha'), 9);
+		// Complaints carry no channel: the tile says so and shows no number.
+		expect(html).toContain('data-not-filterable="channel"');
+		expect(html).toContain('not filterable by channel');
+		expect(dataValue(html, 'team:alpha', 'escalation_rate')).toBeNull();
+		const byTier = await (await get(`/drill?team=alpha&${range}&tier=key`, cookies.lead)).text();
+		expect(byTier).toContain('data-not-filterable="customerTier"');
+		expect(byTier).toContain('not filterable by customer tier');
+	});
+
 	it('pages long lists', async () => {
 		const p1 = await (await get(`/drill/records/surveys?team=alpha&${range}`, cookies.lead)).text();
 		expect(p1).toContain('Page 1 of 2');

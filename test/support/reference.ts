@@ -20,6 +20,10 @@ export interface RefQuery {
 	now: number;
 	tierLimitHours?: Record<1 | 2 | 3, number>;
 	serviceLevelSeconds?: Record<string, number>;
+	/** Drill-down narrowing (docs/MEASURES.md, "Filters"): an agent's team, channel, customer tier. */
+	agentTeam?: string;
+	channel?: string;
+	customerTier?: string;
 }
 interface Where {
 	site: string;
@@ -113,14 +117,27 @@ export function complaintStates(
 export function referenceMeasures(rec: Records, q: RefQuery): Values {
 	const limits = q.tierLimitHours ?? DEFAULT_TIER_LIMIT_HOURS;
 	const sl = { ...SERVICE_LEVEL_SECONDS, ...q.serviceLevelSeconds };
+	const ofTeam = (x: Where) =>
+		q.scope.kind !== 'agent' || q.agentTeam === undefined || x.team === q.agentTeam;
+	const channel = (x: { channel: string }) => q.channel === undefined || x.channel === q.channel;
+	// A complaint's customer tier is the one its `received` event carries.
+	const tierComplaints = new Set(
+		rec.complaints
+			.filter((c) => c.type === 'received' && c.customer_tier === q.customerTier)
+			.map((c) => c.complaint_id)
+	);
 	const here = <T extends Where & { at: number }>(xs: T[]) =>
-		xs.filter((x) => inScope(q.scope, x) && inWindow(q, x.at));
-	const contacts = here(rec.contacts);
+		xs.filter((x) => inScope(q.scope, x) && ofTeam(x) && inWindow(q, x.at));
+	const contacts = here(rec.contacts).filter(
+		(c) => channel(c) && (q.customerTier === undefined || c.customer_tier === q.customerTier)
+	);
 	const responded = contacts.filter((c) => c.type === 'responded');
 	const seconds = responded.map((c) => c.response_seconds!);
 	const resolved = contacts.filter((c) => c.type === 'resolved');
-	const surveys = here(rec.surveys);
-	const complaints = here(rec.complaints);
+	const surveys = here(rec.surveys).filter(channel);
+	const complaints = here(rec.complaints).filter(
+		(c) => q.customerTier === undefined || tierComplaints.has(c.complaint_id)
+	);
 
 	// Repeat contact: an opened contact whose customer opened another contact in the days before.
 	const opened = contacts.filter((c) => c.type === 'opened');
@@ -183,7 +200,11 @@ export function referenceMeasures(rec: Records, q: RefQuery): Values {
 		repeat_contact: openedIds.size ? repeatIds.size / openedIds.size : null,
 		csat: share(surveys, (s) => s.overall >= 4),
 		csat_mean: mean(surveys.map((s) => s.overall)),
-		mystery_score: mean(here(rec.mysteryShops).map((m) => m.score)),
+		mystery_score: mean(
+			here(rec.mysteryShops)
+				.filter(channel)
+				.map((m) => m.score)
+		),
 		backlog: openContacts(rec.contacts, q.now).filter((c) => inScope(q.scope, c)).length,
 		complaints_open: states.filter((s) => s.open).length,
 		complaints_overdue: states.filter((s) => s.overdue).length,

@@ -32,6 +32,11 @@ export interface MeasureQuery {
 	serviceLevelSeconds?: Record<string, number>;
 	/** Only these measures (all by default): queries no key needs are skipped. */
 	keys?: readonly MeasureKey[];
+	/** The team of an agent scope: agent ids are only unique within a team. */
+	agentTeam?: string;
+	/** Drill-down filters, applied where the measure's stream carries the field (FILTER_SQL). */
+	channel?: string;
+	customerTier?: string;
 }
 
 /** Measures that describe a state as of `now`, not events in the window; counts, so never null. */
@@ -75,6 +80,30 @@ function groupKey(g: Grouping, c: Columns): string {
 const inWindow = (at: string) =>
 	`toStartOfFifteenMinutes(${at}) >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND toStartOfFifteenMinutes(${at}) < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`;
 const upToNow = (at: string) => `${at} <= fromUnixTimestamp64Milli({now:Int64}, 'UTC')`;
+
+/** The drill-down filters each stream carries (docs/MEASURES.md, "Filters"), as fixed SQL over parameters. */
+export type MeasureFilter = 'channel' | 'customerTier';
+type Stream = 'contacts' | 'surveys' | 'mystery_shops' | 'complaints';
+const FILTER_SQL: Record<Stream, Partial<Record<MeasureFilter, string>>> = {
+	contacts: {
+		channel: 'toString(channel) = {channel:String}',
+		customerTier: 'toString(customer_tier) = {customerTier:String}'
+	},
+	surveys: { channel: 'channel = {channel:String}' },
+	mystery_shops: { channel: 'toString(channel) = {channel:String}' },
+	// A complaint's customer tier is the one on its `received` event (later events need not repeat it).
+	complaints: {
+		customerTier: `complaint_id IN (SELECT complaint_id FROM complaints_v1 WHERE type = 'received' AND customer_tier = {customerTier:String})`
+	}
+};
+/** A family's own rows narrowed to the agent's team and by the filters its stream carries. */
+function narrow(q: MeasureQuery, stream: Stream): string {
+	const team = q.scope.kind === 'agent' && q.agentTeam !== undefined ? ['team = {agentTeam:String}'] : [];
+	const filters = (['channel', 'customerTier'] as const).flatMap((f) =>
+		q[f] !== undefined && FILTER_SQL[stream][f] ? [FILTER_SQL[stream][f]] : []
+	);
+	return [...team, ...filters].join(' AND ') || '1';
+}
 // Agents are optional on records: rows without one belong to no agent.
 const childFilter = (g: Grouping, c: Columns) =>
 	g.kind === 'child' && g.column === 'agent' ? `${c.agent} != ''` : '1';
@@ -93,6 +122,7 @@ const ratio = (num: number, den: number) => (den > 0 ? num / den : null);
 /** A family of measures computed by one query: rows keyed by group `k`, turned into measure values. */
 interface Family {
 	name: string;
+	stream: Stream;
 	keys: readonly MeasureKey[];
 	sql(ctx: Ctx): string;
 	values(row: { k: string }): { [K in MeasureKey]?: number | null };
@@ -101,6 +131,7 @@ interface Family {
 /** A family with its own row shape. */
 const family = <R extends { k: string }>(f: {
 	name: string;
+	stream: Stream;
 	keys: readonly MeasureKey[];
 	sql(ctx: Ctx): string;
 	values(row: R): { [K in MeasureKey]?: number | null };
@@ -109,6 +140,7 @@ const family = <R extends { k: string }>(f: {
 /** A family of state measures: one value per point of `{points}`, arrays in the row. */
 interface StateFamily {
 	name: string;
+	stream: Stream;
 	keys: readonly MeasureKey[];
 	sql(ctx: Ctx): string;
 	values(row: { k: string }, point: number): { [K in MeasureKey]?: number | null };
@@ -116,6 +148,7 @@ interface StateFamily {
 
 const stateFamily = <R extends { k: string }>(f: {
 	name: string;
+	stream: Stream;
 	keys: readonly MeasureKey[];
 	sql(ctx: Ctx): string;
 	values(row: R, point: number): { [K in MeasureKey]?: number | null };
@@ -138,6 +171,7 @@ const contactCounts = family<{
 	errors: number;
 }>({
 	name: 'contactCounts',
+	stream: 'contacts',
 	keys: ['response_time_avg', 'response_time_max', 'fcr', 'error_rate'],
 	// Reads projection contacts_15m_v1: per type, so every aggregate is one the projection holds.
 	sql(ctx) {
@@ -145,7 +179,7 @@ const contactCounts = family<{
 				max(response_seconds) AS longest, countIf(first_contact) AS first, countIf(error) AS errors
 			FROM contacts_v1
 			WHERE type IN ('responded', 'resolved') AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)}
-				AND ${inWindow('at')}
+				AND ${narrow(ctx.q, 'contacts')} AND ${inWindow('at')}
 			GROUP BY k, type`;
 	},
 	values: (r) =>
@@ -156,6 +190,7 @@ const contactCounts = family<{
 
 const responseDistribution = family<{ k: string; p90: number; within: number; n: number }>({
 	name: 'responseDistribution',
+	stream: 'contacts',
 	keys: ['response_time_p90', 'service_level'],
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, ROW)} AS k, quantileExact(0.9)(response_seconds) AS p90,
@@ -163,7 +198,7 @@ const responseDistribution = family<{ k: string; p90: number; within: number; n:
 					channel = 'email', {slEmail:Float64}, channel = 'in_person', {slInPerson:Float64}, {slField:Float64})) AS within,
 				count() AS n
 			FROM contacts_v1
-			WHERE type = 'responded' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+			WHERE type = 'responded' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'contacts')} AND ${inWindow('at')}
 			GROUP BY k`;
 	},
 	values: (r) => ({
@@ -174,6 +209,7 @@ const responseDistribution = family<{ k: string; p90: number; within: number; n:
 
 const repeatContact = family<{ k: string; opened: number; repeats: number }>({
 	name: 'repeatContact',
+	stream: 'contacts',
 	keys: ['repeat_contact'],
 	sql(ctx) {
 		// Each opened contact of the window, joined to the same customer's opened contacts of the
@@ -185,7 +221,7 @@ const repeatContact = family<{ k: string; opened: number; repeats: number }>({
 						AND toUnixTimestamp64Milli(p.at) >= toUnixTimestamp64Milli(o.at) - {repeatMs:Int64}) > 0 AS is_repeat
 				FROM (
 					SELECT ${groupKey(ctx.g, ROW)} AS k, id, contact_id, customer, at FROM contacts_v1
-					WHERE type = 'opened' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+					WHERE type = 'opened' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'contacts')} AND ${inWindow('at')}
 				) AS o
 				LEFT JOIN (
 					SELECT customer, contact_id, at FROM contacts_v1
@@ -208,12 +244,13 @@ const repeatContact = family<{ k: string; opened: number; repeats: number }>({
 
 const satisfaction = family<{ k: string; n: number; satisfied: number; total: number }>({
 	name: 'satisfaction',
+	stream: 'surveys',
 	keys: ['csat', 'csat_mean'],
 	// Reads projection surveys_15m_v1.
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, ROW)} AS k, count() AS n, countIf(overall >= 4) AS satisfied, sum(overall) AS total
 			FROM surveys_v1
-			WHERE ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+			WHERE ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'surveys')} AND ${inWindow('at')}
 			GROUP BY k`;
 	},
 	values: (r) => ({
@@ -224,11 +261,12 @@ const satisfaction = family<{ k: string; n: number; satisfied: number; total: nu
 
 const mystery = family<{ k: string; mean: number }>({
 	name: 'mystery',
+	stream: 'mystery_shops',
 	keys: ['mystery_score'],
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, ROW)} AS k, avg(score) AS mean
 			FROM mystery_shops_v1
-			WHERE ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+			WHERE ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'mystery_shops')} AND ${inWindow('at')}
 			GROUP BY k`;
 	},
 	values: (r) => ({ mystery_score: r.mean })
@@ -236,6 +274,7 @@ const mystery = family<{ k: string; mean: number }>({
 
 const followUps = family<{ k: string; done: number; due: number }>({
 	name: 'followUps',
+	stream: 'contacts',
 	keys: ['follow_up_completion'],
 	// Follow-ups that fell due in the window, and of those the ones done by now: a follow-up done
 	// today that fell due last week counts on its own day, so the rate never exceeds 1.
@@ -244,7 +283,7 @@ const followUps = family<{ k: string; done: number; due: number }>({
 			FROM (
 				SELECT ${groupKey(ctx.g, ROW)} AS k, contact_id FROM contacts_v1
 				WHERE type = 'follow_up_due' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)}
-					AND ${inWindow('at')}
+					AND ${narrow(ctx.q, 'contacts')} AND ${inWindow('at')}
 				GROUP BY k, contact_id
 			) AS d
 			LEFT JOIN (
@@ -264,12 +303,13 @@ const followUps = family<{ k: string; done: number; due: number }>({
 
 const escalation = family<{ k: string; received: number; escalated: number }>({
 	name: 'escalation',
+	stream: 'complaints',
 	keys: ['escalation_rate'],
 	sql(ctx) {
 		return `SELECT r.k AS k, count() AS received, countIf(t.highest >= 2) AS escalated
 			FROM (
 				SELECT ${groupKey(ctx.g, ROW)} AS k, complaint_id FROM complaints_v1
-				WHERE type = 'received' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+				WHERE type = 'received' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'complaints')} AND ${inWindow('at')}
 				GROUP BY k, complaint_id
 			) AS r
 			LEFT JOIN (
@@ -286,6 +326,7 @@ const escalation = family<{ k: string; received: number; escalated: number }>({
 
 const closedWithinLimit = family<{ k: string; resolved: number; within: number }>({
 	name: 'closedWithinLimit',
+	stream: 'complaints',
 	keys: ['closed_within_limit'],
 	sql(ctx) {
 		// The limit is that of the tier the complaint was in when it was resolved (its last resolution
@@ -296,7 +337,7 @@ const closedWithinLimit = family<{ k: string; resolved: number; within: number }
 					max(e.at) AS entered, argMax(e.tier, (e.at, e.tier)) AS tier
 				FROM (
 					SELECT ${groupKey(ctx.g, ROW)} AS k, complaint_id, max(at) AS resolved_at FROM complaints_v1
-					WHERE type = 'resolved' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+					WHERE type = 'resolved' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'complaints')} AND ${inWindow('at')}
 					GROUP BY k, complaint_id
 				) AS r
 				INNER JOIN (
@@ -357,23 +398,25 @@ const OVERDUE = `is_open AND t > entered + ${tierLimitMs('tier')}`;
 
 const backlog = stateFamily<{ k: string; open: number[] }>({
 	name: 'backlog',
+	stream: 'contacts',
 	keys: ['backlog'],
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('1')} AS open FROM (${contactIntervals(ctx.q.scope.kind, ownersFor(ctx.q.scope.kind, ctx.g))})
 			WHERE type IN ('opened', 'reopened') AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
-			GROUP BY k`;
+			GROUP BY k`; // TODO(lead): filter — AND the state table's equivalent of narrow(ctx.q, 'contacts')
 	},
 	values: (r, i) => ({ backlog: r.open[i] })
 });
 
 const complaintState = stateFamily<{ k: string; open: number[]; overdue: number[] }>({
 	name: 'complaintState',
+	stream: 'complaints',
 	keys: ['complaints_open', 'complaints_overdue'],
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('is_open')} AS open, ${atPoints(OVERDUE)} AS overdue
 			FROM (${complaintIntervals(ctx.q.scope.kind, ownersFor(ctx.q.scope.kind, ctx.g))})
 			WHERE entered >= 0 AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
-			GROUP BY k`;
+			GROUP BY k`; // TODO(lead): filter — AND the state table's equivalent of narrow(ctx.q, 'complaints')
 	},
 	values: (r, i) => ({ complaints_open: r.open[i], complaints_overdue: r.overdue[i] })
 });
@@ -389,6 +432,12 @@ const WINDOW_FAMILIES = [
 	closedWithinLimit
 ];
 const STATE_FAMILIES = [backlog, complaintState];
+
+/** Whether a measure's stream lacks the filter's field: the drill-down says so rather than show it unfiltered. */
+export function unfilterable(key: MeasureKey, filter: MeasureFilter): boolean {
+	const f = [...WINDOW_FAMILIES, ...STATE_FAMILIES].find((x) => x.keys.includes(key));
+	return !f || FILTER_SQL[f.stream][filter] === undefined;
+}
 
 function assertWindow(from: number, to: number) {
 	if (from % BUCKET_MS !== 0 || to % BUCKET_MS !== 0 || to < from)
@@ -412,7 +461,10 @@ function paramsOf(q: MeasureQuery): Record<string, unknown> {
 		slEmail: sl.email,
 		slInPerson: sl.in_person,
 		slField: sl.field,
-		repeatMs: REPEAT_WINDOW_DAYS * 86_400_000
+		repeatMs: REPEAT_WINDOW_DAYS * 86_400_000,
+		agentTeam: q.agentTeam ?? '',
+		channel: q.channel ?? '',
+		customerTier: q.customerTier ?? ''
 	};
 }
 
@@ -650,9 +702,10 @@ export interface TierTeamCell {
 /** Open and overdue complaints as of now, per current tier and owning team. */
 export async function complaintHeatTierTeam(
 	ch: ClickHouse,
-	q: { scope: Scope; now: number; tierLimitHours?: TierLimitHours }
+	q: { scope: Scope; now: number; tierLimitHours?: TierLimitHours; customerTier?: string }
 ): Promise<TierTeamCell[]> {
 	const limits = q.tierLimitHours ?? DEFAULT_TIER_LIMIT_HOURS;
+	// TODO(lead): filter — AND narrow(…, 'complaints') on the state table's rows; {customerTier} is passed.
 	const sql = `WITH {now:Int64} AS t
 		SELECT tier, o_team AS team, count() AS open, countIf(${OVERDUE}) AS overdue
 		FROM (${complaintIntervals(q.scope.kind, ownersFor(q.scope.kind, { kind: 'child', column: 'team' }))})
@@ -662,6 +715,7 @@ export async function complaintHeatTierTeam(
 		scope: q.scope.id,
 		now: Math.floor(q.now),
 		points: [Math.floor(q.now)],
+		customerTier: q.customerTier ?? '',
 		limit1: limits[1],
 		limit2: limits[2],
 		limit3: limits[3]
