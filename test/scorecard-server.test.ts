@@ -268,3 +268,41 @@ describe('drill-down routes', () => {
 		expect((await get(`/drill?team=alpha&from=2026-13-01`, cookies.lead)).status).toBe(400);
 	});
 });
+
+describe('live scorecard cache', () => {
+	const asOf = (html: string) => Number(/data-as-of="(\d+)"/.exec(html)![1]);
+	const live = async () => (await get(`/scorecard/${MONTH}`, cookies.exec)).text();
+	const survey = (id: string, at: number, overall: number): ContractSurvey => ({
+		id,
+		at,
+		site: 'north',
+		team: 'alpha',
+		agent: 'alpha-0',
+		overall,
+		dimensions: { reliability: overall },
+		channel: 'chat'
+	});
+
+	it('serves the computed month until a commit touches what it reads', async () => {
+		const before = await live();
+		expect(asOf(await live())).toBe(asOf(before));
+
+		// A month long before the scorecard's trend: the cached view stands.
+		const old = monthRange('2025-12', TZ);
+		const r1 = await s.post('surveys', [survey('cache-old', old.from + HOUR, 1)].map(iso));
+		expect(r1.body.accepted).toBe(1);
+		expect(asOf(await live())).toBe(asOf(before));
+
+		// The month itself: computed afresh, with the new survey in it.
+		const added = survey('cache-new', month.from + 2 * HOUR, 1);
+		const r2 = await s.post('surveys', [added].map(iso));
+		expect(r2.body.accepted).toBe(1);
+		const after = await live();
+		expect(asOf(after)).toBeGreaterThan(asOf(before));
+		expect(dataValue(after, 'team:alpha', 'csat')).toBeCloseTo(
+			csatOf([...first.surveys, ...late.surveys, added], 'alpha'),
+			9
+		);
+		expect(dataValue(after, 'team:alpha', 'csat')).not.toBe(dataValue(before, 'team:alpha', 'csat'));
+	});
+});
