@@ -12,6 +12,10 @@ import {
 	ScorecardError
 } from '../src/lib/server/scorecard/snapshots.ts';
 import { clickhouseNow } from '../src/lib/server/clickhouse/scorecard.ts';
+import { INSERT_SETTINGS, select } from '../src/lib/server/clickhouse/client.ts';
+import { monthRange } from '../src/lib/time.ts';
+import { toDateTime64 } from './support/records.ts';
+import type { VersionInfo } from '../src/lib/server/scorecard/types.ts';
 import {
 	MONTH,
 	TZ,
@@ -85,6 +89,57 @@ describe('closing a month', () => {
 		// The older version stays readable and unchanged.
 		expect((await readVersion(ch, MONTH, 1))!.data).toEqual(before.data);
 		expect((await versions(ch, MONTH)).map((v) => v.version)).toEqual([1, 2]);
+	});
+
+	it('counts each record posted while a freeze computes once: in the version or late', async () => {
+		const { from } = monthRange(MONTH, TZ);
+		const base = (await readVersion(ch, MONTH, 2))!;
+		const posted: string[] = [];
+		let freezing = true;
+		let freezeDone: Promise<VersionInfo> | undefined;
+		const startFreeze = () =>
+			freeze(ch, { month: MONTH, timeZone: TZ, by: 'exec' }).finally(() => {
+				freezing = false;
+			});
+		// Surveys of the month, stamped by ClickHouse as they are stored (as ingest does): a few before
+		// the freeze starts, more while it computes, and a few after.
+		for (let after = 0; after < 3; after += freezing ? 0 : 1) {
+			const batch = Array.from({ length: 5 }, (_, i) => ({
+				id: `during-${posted.length + i}`,
+				at: toDateTime64(from + 3_600_000 + posted.length + i),
+				site: 'Beijing',
+				team: 'BJ-Field',
+				agent: 'bj-1',
+				overall: 1,
+				dimensions: { empathy: 1 },
+				channel: 'phone'
+			}));
+			await ch.client.insert({
+				table: 'surveys_v1',
+				values: batch,
+				format: 'JSONEachRow',
+				clickhouse_settings: INSERT_SETTINGS
+			});
+			posted.push(...batch.map((b) => b.id));
+			if (posted.length === 10) freezeDone = startFreeze();
+			await new Promise((r) => setTimeout(r, 5));
+		}
+		const v = await freezeDone!;
+		const stamped = await select<{ id: string; ingested: number }>(
+			ch,
+			`SELECT id, toUnixTimestamp64Milli(ingested_at) AS ingested FROM surveys_v1 WHERE id IN {ids:Array(String)}`,
+			{ ids: posted }
+		);
+		expect(stamped.length).toBe(posted.length);
+		const inVersion = stamped.filter((x) => x.ingested <= v.frozenAt).length;
+		// The freeze really ran while records arrived: some before its cutoff, some after.
+		expect(inVersion).toBeGreaterThan(0);
+		expect(posted.length - inVersion).toBeGreaterThan(0);
+
+		const snap = (await readVersion(ch, MONTH, v.version))!;
+		expect(snap.data.units[0].surveys).toBe(base.data.units[0].surveys + inVersion);
+		expect(snap.late.surveys).toBe(posted.length - inVersion);
+		expect(snap.data.units[0].surveys + snap.late.surveys).toBe(base.data.units[0].surveys + posted.length);
 	});
 
 	it('two freezes at once get different versions', async () => {

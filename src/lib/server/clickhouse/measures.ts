@@ -37,6 +37,8 @@ export interface MeasureQuery {
 	/** Drill-down filters, applied where the measure's stream carries the field (FILTER_SQL). */
 	channel?: string;
 	customerTier?: string;
+	/** Only rows ingested by then (epoch ms): a frozen scorecard reads the data as of its cutoff. */
+	ingestedBy?: number;
 }
 
 /** Measures that describe a state as of `now`, not events in the window; counts, so never null. */
@@ -104,6 +106,11 @@ function narrow(q: MeasureQuery, stream: Stream): string {
 	);
 	return [...team, ...filters].join(' AND ') || '1';
 }
+/** A table, or only its rows ingested by the cutoff `{ingestedBy}` when the query has one. */
+export const ingested = (table: string, q: { ingestedBy?: number }) =>
+	q.ingestedBy === undefined
+		? table
+		: `(SELECT * FROM ${table} WHERE ingested_at <= fromUnixTimestamp64Milli({ingestedBy:Int64}, 'UTC'))`;
 // Agents are optional on records: rows without one belong to no agent.
 const childFilter = (g: Grouping, c: Columns) =>
 	g.kind === 'child' && g.column === 'agent' ? `${c.agent} != ''` : '1';
@@ -177,7 +184,7 @@ const contactCounts = family<{
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, ROW)} AS k, type, count() AS n, sum(response_seconds) AS total,
 				max(response_seconds) AS longest, countIf(first_contact) AS first, countIf(error) AS errors
-			FROM contacts_v1
+			FROM ${ingested('contacts_v1', ctx.q)}
 			WHERE type IN ('responded', 'resolved') AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)}
 				AND ${narrow(ctx.q, 'contacts')} AND ${inWindow('at')}
 			GROUP BY k, type`;
@@ -197,7 +204,7 @@ const responseDistribution = family<{ k: string; p90: number; within: number; n:
 				countIf(response_seconds <= multiIf(channel = 'phone', {slPhone:Float64}, channel = 'chat', {slChat:Float64},
 					channel = 'email', {slEmail:Float64}, channel = 'in_person', {slInPerson:Float64}, {slField:Float64})) AS within,
 				count() AS n
-			FROM contacts_v1
+			FROM ${ingested('contacts_v1', ctx.q)}
 			WHERE type = 'responded' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'contacts')} AND ${inWindow('at')}
 			GROUP BY k`;
 	},
@@ -220,16 +227,16 @@ const repeatContact = family<{ k: string; opened: number; repeats: number }>({
 					countIf(p.contact_id != '' AND p.contact_id != o.contact_id AND p.at < o.at
 						AND toUnixTimestamp64Milli(p.at) >= toUnixTimestamp64Milli(o.at) - {repeatMs:Int64}) > 0 AS is_repeat
 				FROM (
-					SELECT ${groupKey(ctx.g, ROW)} AS k, id, contact_id, customer, at FROM contacts_v1
+					SELECT ${groupKey(ctx.g, ROW)} AS k, id, contact_id, customer, at FROM ${ingested('contacts_v1', ctx.q)}
 					WHERE type = 'opened' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'contacts')} AND ${inWindow('at')}
 				) AS o
 				LEFT JOIN (
-					SELECT customer, contact_id, at FROM contacts_v1
+					SELECT customer, contact_id, at FROM ${ingested('contacts_v1', ctx.q)}
 					WHERE type = 'opened' AND customer != ''
 						AND at >= fromUnixTimestamp64Milli({from:Int64} - {repeatMs:Int64}, 'UTC')
 						AND at < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
 						AND customer IN (
-							SELECT customer FROM contacts_v1
+							SELECT customer FROM ${ingested('contacts_v1', ctx.q)}
 							WHERE type = 'opened' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${inWindow('at')}
 						)
 				) AS p ON p.customer = o.customer
@@ -249,7 +256,7 @@ const satisfaction = family<{ k: string; n: number; satisfied: number; total: nu
 	// Reads projection surveys_15m_v1.
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, ROW)} AS k, count() AS n, countIf(overall >= 4) AS satisfied, sum(overall) AS total
-			FROM surveys_v1
+			FROM ${ingested('surveys_v1', ctx.q)}
 			WHERE ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'surveys')} AND ${inWindow('at')}
 			GROUP BY k`;
 	},
@@ -265,7 +272,7 @@ const mystery = family<{ k: string; mean: number }>({
 	keys: ['mystery_score'],
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, ROW)} AS k, avg(score) AS mean
-			FROM mystery_shops_v1
+			FROM ${ingested('mystery_shops_v1', ctx.q)}
 			WHERE ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'mystery_shops')} AND ${inWindow('at')}
 			GROUP BY k`;
 	},
@@ -281,16 +288,16 @@ const followUps = family<{ k: string; done: number; due: number }>({
 	sql(ctx) {
 		return `SELECT d.k AS k, count() AS due, countIf(f.contact_id != '') AS done
 			FROM (
-				SELECT ${groupKey(ctx.g, ROW)} AS k, contact_id FROM contacts_v1
+				SELECT ${groupKey(ctx.g, ROW)} AS k, contact_id FROM ${ingested('contacts_v1', ctx.q)}
 				WHERE type = 'follow_up_due' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)}
 					AND ${narrow(ctx.q, 'contacts')} AND ${inWindow('at')}
 				GROUP BY k, contact_id
 			) AS d
 			LEFT JOIN (
-				SELECT DISTINCT contact_id FROM contacts_v1
+				SELECT DISTINCT contact_id FROM ${ingested('contacts_v1', ctx.q)}
 				WHERE type = 'follow_up_done' AND ${upToNow('at')}
 					AND contact_id IN (
-						SELECT contact_id FROM contacts_v1
+						SELECT contact_id FROM ${ingested('contacts_v1', ctx.q)}
 						WHERE type = 'follow_up_due' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${inWindow('at')}
 					)
 			) AS f ON f.contact_id = d.contact_id
@@ -308,12 +315,12 @@ const escalation = family<{ k: string; received: number; escalated: number }>({
 	sql(ctx) {
 		return `SELECT r.k AS k, count() AS received, countIf(t.highest >= 2) AS escalated
 			FROM (
-				SELECT ${groupKey(ctx.g, ROW)} AS k, complaint_id FROM complaints_v1
+				SELECT ${groupKey(ctx.g, ROW)} AS k, complaint_id FROM ${ingested('complaints_v1', ctx.q)}
 				WHERE type = 'received' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'complaints')} AND ${inWindow('at')}
 				GROUP BY k, complaint_id
 			) AS r
 			LEFT JOIN (
-				SELECT complaint_id, max(tier) AS highest FROM complaints_v1
+				SELECT complaint_id, max(tier) AS highest FROM ${ingested('complaints_v1', ctx.q)}
 				WHERE type IN ('received', 'escalated') AND ${upToNow('at')}
 				GROUP BY complaint_id
 			) AS t ON t.complaint_id = r.complaint_id
@@ -336,12 +343,12 @@ const closedWithinLimit = family<{ k: string; resolved: number; within: number }
 				SELECT r.k AS k, r.complaint_id AS complaint_id, r.resolved_at AS resolved_at,
 					max(e.at) AS entered, argMax(e.tier, (e.at, e.tier)) AS tier
 				FROM (
-					SELECT ${groupKey(ctx.g, ROW)} AS k, complaint_id, max(at) AS resolved_at FROM complaints_v1
+					SELECT ${groupKey(ctx.g, ROW)} AS k, complaint_id, max(at) AS resolved_at FROM ${ingested('complaints_v1', ctx.q)}
 					WHERE type = 'resolved' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'complaints')} AND ${inWindow('at')}
 					GROUP BY k, complaint_id
 				) AS r
 				INNER JOIN (
-					SELECT complaint_id, at, assumeNotNull(tier) AS tier FROM complaints_v1 WHERE type IN ('received', 'escalated')
+					SELECT complaint_id, at, assumeNotNull(tier) AS tier FROM ${ingested('complaints_v1', ctx.q)} WHERE type IN ('received', 'escalated')
 				) AS e ON e.complaint_id = r.complaint_id
 				WHERE e.at <= r.resolved_at
 				GROUP BY r.k, r.complaint_id, r.resolved_at
@@ -464,7 +471,8 @@ function paramsOf(q: MeasureQuery): Record<string, unknown> {
 		repeatMs: REPEAT_WINDOW_DAYS * 86_400_000,
 		agentTeam: q.agentTeam ?? '',
 		channel: q.channel ?? '',
-		customerTier: q.customerTier ?? ''
+		customerTier: q.customerTier ?? '',
+		ingestedBy: q.ingestedBy ?? 0
 	};
 }
 
@@ -660,11 +668,12 @@ interface WindowQuery {
 	scope: Scope;
 	from: number;
 	to: number;
+	ingestedBy?: number;
 }
 
 function windowParams(q: WindowQuery) {
 	assertWindow(q.from, q.to);
-	return { scope: q.scope.id, from: q.from, to: q.to };
+	return { scope: q.scope.id, from: q.from, to: q.to, ingestedBy: q.ingestedBy ?? 0 };
 }
 
 export type Means = Record<string, { mean: number; n: number }>;
@@ -677,7 +686,7 @@ async function means(ch: ClickHouse, sql: string, params: Record<string, unknown
 /** Mean and count per survey dimension over the window. */
 export function dimensionMeans(ch: ClickHouse, q: WindowQuery): Promise<Means> {
 	const sql = `SELECT key, avg(value) AS mean, count() AS n
-		FROM surveys_v1 ARRAY JOIN mapKeys(dimensions) AS key, mapValues(dimensions) AS value
+		FROM ${ingested('surveys_v1', q)} ARRAY JOIN mapKeys(dimensions) AS key, mapValues(dimensions) AS value
 		WHERE ${scopeFilter(q.scope.kind, ROW)} AND ${inWindow('at')}
 		GROUP BY key ORDER BY key`;
 	return means(ch, sql, windowParams(q));
@@ -686,7 +695,7 @@ export function dimensionMeans(ch: ClickHouse, q: WindowQuery): Promise<Means> {
 /** Mean and count per mystery-shop section over the window; sections marked not applicable are left out. */
 export function mysterySectionMeans(ch: ClickHouse, q: WindowQuery): Promise<Means> {
 	const sql = `SELECT key, avg(assumeNotNull(value)) AS mean, count() AS n
-		FROM mystery_shops_v1 ARRAY JOIN mapKeys(sections) AS key, mapValues(sections) AS value
+		FROM ${ingested('mystery_shops_v1', q)} ARRAY JOIN mapKeys(sections) AS key, mapValues(sections) AS value
 		WHERE value IS NOT NULL AND ${scopeFilter(q.scope.kind, ROW)} AND ${inWindow('at')}
 		GROUP BY key ORDER BY key`;
 	return means(ch, sql, windowParams(q));
