@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { startServer, type TestServer } from './support/server.ts';
 import { businessMonth, monthRange } from '../src/lib/time.ts';
-import { SERVER_TEAMS as TEAMS, contractRecords, iso, type ContractSurvey } from './scorecard-fixture.ts';
+import { SERVER_TEAMS as TEAMS, contractRecords, iso, type ContractSurvey } from './support/records.ts';
 
 const TZ = 'Europe/Paris';
 const MONTH = '2026-10';

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './support/server.ts';
 import { monthRange } from '../src/lib/time.ts';
-import { SERVER_TEAMS as TEAMS, contractRecords, iso } from './scorecard-fixture.ts';
+import { SERVER_TEAMS as TEAMS, contractRecords, iso } from './support/records.ts';
 
 const TZ = 'Europe/Paris';
 const MONTH = '2026-10';
