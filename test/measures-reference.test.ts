@@ -13,9 +13,11 @@ import {
 	emptyValues,
 	explainReads,
 	hourlySeries,
+	hourlySeriesOfAllScopes,
 	lastDataAt,
 	measureValues,
 	measureValuesByChild,
+	measureValuesOfAllScopes,
 	mysterySectionMeans,
 	type MeasureValues
 } from '../src/lib/server/clickhouse/measures.ts';
@@ -153,6 +155,52 @@ describe('measures against the reference', () => {
 			expect(expected.size).toBeGreaterThan(1);
 			for (const key of new Set([...actual.keys(), ...expected.keys()]))
 				expectValues(actual.get(key) ?? emptyValues(), expected.get(key)!, `${scopeKey(scope)} → ${key}`);
+		}
+	});
+
+	it('every scope at once, as the live boards read them: org, sites, teams, agents within their team', async () => {
+		const tz = 'Asia/Shanghai';
+		for (const w of [dayRange('2026-11-06', tz), monthRange('2026-10', tz)]) {
+			const all = await measureValuesOfAllScopes(ch, { ...w, now: NOW, tz });
+			const agentsOf = (team: string) => [
+				...new Set(rec.contacts.filter((c) => c.team === team && c.agent).map((c) => c.agent))
+			];
+			let checked = 0;
+			for (const scope of scopes()) {
+				const q = { scope, ...w, now: NOW, tz };
+				const expected = referenceMeasures(rec, q);
+				if (scope.kind === 'agent') {
+					// The generated agent ids are unique across teams: the agent scope is the agent in its team.
+					const team = rec.contacts.find((c) => c.agent === scope.id)!.team;
+					expect(agentsOf(team)).toContain(scope.id);
+					expectValues(all.agents.get(team)?.get(scope.id) ?? emptyValues(), expected, scopeKey(scope));
+				} else {
+					const actual =
+						scope.kind === 'org' ? all.org : (scope.kind === 'site' ? all.sites : all.teams).get(scope.id);
+					expectValues(actual ?? emptyValues(), expected, scopeKey(scope));
+				}
+				checked++;
+			}
+			expect(checked).toBe(scopes().length);
+			expect(all.teams.size).toBeGreaterThan(3);
+		}
+	});
+
+	it('hourly series of every scope at once', async () => {
+		const tz = 'Asia/Shanghai';
+		const day = '2026-11-06';
+		const all = await hourlySeriesOfAllScopes(ch, { day, tz, now: NOW, keys: MEASURE_KEYS });
+		const team = 'site-1/team-1';
+		const agent = rec.contacts.find((c) => c.team === team && c.agent)!.agent;
+		for (const [scope, actual] of [
+			[{ kind: 'org', id: '' }, all.org],
+			[{ kind: 'site', id: 'site-2' }, all.sites.get('site-2')],
+			[{ kind: 'team', id: team }, all.teams.get(team)],
+			[{ kind: 'agent', id: agent }, all.agents.get(team)?.get(agent)]
+		] as [Scope, MeasureValues[] | undefined][]) {
+			const expected = referenceHourly(rec, { scope, day, tz, now: NOW });
+			expect(actual, scopeKey(scope)).toHaveLength(24);
+			actual!.forEach((v, i) => expectValues(v, expected[i], `${scopeKey(scope)} hour ${i}`));
 		}
 	});
 

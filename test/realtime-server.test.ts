@@ -9,7 +9,8 @@ import type { ClientToServerEvents, ServerToClientEvents, BoardRef } from '../sr
 import { businessDay, businessMonth, dayRange, monthRange } from '../src/lib/time.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { generateRecords, type Records } from './support/records.ts';
-import { referenceMeasures } from './support/reference.ts';
+import { referenceHourly, referencePrevious, referenceMeasures } from './support/reference.ts';
+import { RecordSet, aroundSameTimeYesterday } from './support/record-set.ts';
 
 const TZ = 'Europe/Paris';
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -85,10 +86,11 @@ function expected(rec: Records, scopeKey: string, now: number) {
 const valuesOf = (tiles: TileData[] | undefined) =>
 	Object.fromEntries((tiles ?? []).map((t) => [t.key, t.value]));
 
+const same = (a: number | null, b: number | null) =>
+	a === null || b === null ? a === b : Math.abs(a - b) < 1e-9;
+
 function close(a: Record<string, number | null>, b: Record<string, number | null>) {
-	return MEASURE_KEYS.every((k) =>
-		a[k] === null || b[k] === null ? a[k] === b[k] : Math.abs(a[k]! - b[k]!) < 1e-9
-	);
+	return MEASURE_KEYS.every((k) => same(a[k], b[k]));
 }
 
 describe('live boards over socket.io on the built server', () => {
@@ -146,6 +148,45 @@ describe('live boards over socket.io on the built server', () => {
 		}
 		// Only the first snapshot: everything after came as updates.
 		expect(t.seen.snapshots).toBe(1);
+	});
+
+	it("pushes each tile's value at the same time yesterday and today's hourly sparkline, equal to the reference", async () => {
+		// A team of its own, posted before anyone watches it: its first snapshot reads everything fresh.
+		const own = new RecordSet('west', 'yday');
+		const anchors = aroundSameTimeYesterday(own, Date.now(), TZ);
+		await own.post(s);
+		const ref: BoardRef = { board: 'team', scope: 'team:yday' };
+		const scope = parseScope(ref.scope)!;
+		const w = watch(ref);
+		await until(() => w.seen.snapshots === 1, 'snapshot');
+
+		const shown = () => w.seen.board!.tiles!;
+		const want = () => {
+			const now = Date.now();
+			return {
+				value: expected(own.rows, ref.scope, now),
+				previous: referencePrevious(own.rows, { scope, tz: TZ, now }),
+				spark: referenceHourly(own.rows, { scope, day: businessDay(now, TZ), tz: TZ, now })
+			};
+		};
+		// Hand-checked anchors, so that a fault shared by the reference and the server still shows.
+		expect(want().previous).toMatchObject(anchors.previous);
+		expect(want().value).toMatchObject(anchors.value);
+
+		const matches = () => {
+			const e = want();
+			return (
+				close(valuesOf(shown()), e.value) &&
+				close(Object.fromEntries(shown().map((t) => [t.key, t.previous])), e.previous) &&
+				shown().every((t) => t.spark.length === 24 && t.spark.every((v, h) => same(v, e.spark[h][t.key])))
+			);
+		};
+		await until(matches, 'tiles, previous values and sparklines to match the reference').catch((err) => {
+			const e = want();
+			expect(Object.fromEntries(shown().map((t) => [t.key, t.previous]))).toEqual(e.previous);
+			for (const t of shown()) expect(t.spark, t.key).toEqual(e.spark.map((h) => h[t.key]));
+			throw err;
+		});
 	});
 
 	it('sends a full snapshot again after the connection drops', async () => {

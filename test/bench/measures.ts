@@ -10,10 +10,13 @@ import {
 	dailySeries,
 	dimensionMeans,
 	explainReads,
+	createStateCheckpoint,
 	hourlySeries,
+	hourlySeriesOfAllScopes,
 	lastDataAt,
 	measureValues,
 	measureValuesByChild,
+	measureValuesOfAllScopes,
 	mysterySectionMeans,
 	STATE_KEYS
 } from '../../src/lib/server/clickhouse/measures.ts';
@@ -65,6 +68,9 @@ try {
 	const todayRange = dayRange(today, TZ);
 	const month = monthRange(businessMonth(NOW, TZ), TZ);
 	const windowKeys = MEASURE_KEYS.filter((k) => !STATE_KEYS.includes(k));
+	t = performance.now();
+	const checkpoint = await createStateCheckpoint(ch, todayRange.from);
+	console.log(`state checkpoint at the start of today made in ${(performance.now() - t).toFixed(0)} ms`);
 
 	const cases: [string, () => Promise<unknown>][] = [
 		[
@@ -81,6 +87,22 @@ try {
 		[
 			'measureValues org today, state keys only',
 			() => measureValues(ch, { scope: org, ...todayRange, now: NOW, tz: TZ, keys: STATE_KEYS })
+		],
+		[
+			'every scope today (the live read, no checkpoint)',
+			() => measureValuesOfAllScopes(ch, { ...todayRange, now: NOW, tz: TZ })
+		],
+		[
+			'every scope today (the live read, checkpoint)',
+			() => measureValuesOfAllScopes(ch, { ...todayRange, now: NOW, tz: TZ, checkpoint })
+		],
+		[
+			'every scope, state keys only, checkpoint',
+			() => measureValuesOfAllScopes(ch, { ...todayRange, now: NOW, tz: TZ, keys: STATE_KEYS, checkpoint })
+		],
+		[
+			'hourly series of every scope today (checkpoint)',
+			() => hourlySeriesOfAllScopes(ch, { day: today, tz: TZ, now: NOW, keys: MEASURE_KEYS, checkpoint })
 		],
 		['measureValues org this month', () => measureValues(ch, { scope: org, ...month, now: NOW, tz: TZ })],
 		['measureValues team this month', () => measureValues(ch, { scope: team, ...month, now: NOW, tz: TZ })],

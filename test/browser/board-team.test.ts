@@ -3,6 +3,7 @@
 // values; stopping the server makes the board stale and restarting it clears that without a reload.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { fmtDay, t } from '../../src/lib/i18n/index.ts';
 import { MEASURE_KEYS } from '../../src/lib/measures.ts';
 import { businessDay, dayRange } from '../../src/lib/time.ts';
 import {
@@ -120,8 +121,12 @@ describe('team board', () => {
 
 		const tierHour = await page.locator('[data-alt="tier-hour"] tbody tr').evaluateAll((trs) =>
 			trs.map((tr) => {
-				const [hour, tier, count] = [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim());
-				return { hour: Number(hour), tier: Number(tier.replace(/\D/g, '')), entered: Number(count) };
+				const [hour, tier, count] = [...tr.querySelectorAll('td')];
+				return {
+					hour: Number(hour.getAttribute('data-hour')),
+					tier: Number(tier.textContent!.replace(/\D/g, '')),
+					entered: Number(count.getAttribute('data-value'))
+				};
 			})
 		);
 		expect(tierHour).toEqual(
@@ -134,7 +139,8 @@ describe('team board', () => {
 		// The trend lists every day with its target (today's point follows on the hub's slow timer).
 		const trendRows = page.locator('[data-alt="trend-response_time_avg"] tbody tr');
 		expect(await trendRows.count()).toBeGreaterThanOrEqual(7);
-		expect(await trendRows.last().locator('th').textContent()).toBe(day);
+		expect(await trendRows.last().locator('th').getAttribute('data-day')).toBe(day);
+		expect(await trendRows.last().locator('th').textContent()).toBe(fmtDay(day, TZ));
 		expect(await trendRows.last().locator('td').last().textContent()).toBe('30s');
 		await page.screenshot({ path: 'screenshots/team-test.png', fullPage: true });
 	});
@@ -154,6 +160,12 @@ describe('team board', () => {
 			for (const key of ['response_time_avg', 'fcr', 'csat', 'backlog'] as const)
 				expect(await tileValue(page, scopeKey, key)).toBeCloseTo(expected[key]!, 9);
 		}
+		// The organisation's radar draws one shape, not the same one twice; a child's status in the
+		// table is an icon whose word stays for screen readers and on hover.
+		expect(await page.locator('[data-alt="satisfaction"] thead th').count()).toBe(2);
+		const badge = page.locator('tr[data-scope="site:north"] [data-kpi="csat"] [data-status]');
+		expect(await badge.textContent()).toContain(t(`status.${await badge.getAttribute('data-status')}`));
+		expect(await badge.getAttribute('title')).toBe(t(`status.${await badge.getAttribute('data-status')}`));
 		// The overview lists the site; the site lists the team; each links to its board.
 		await page.click('tr[data-scope="site:north"] a');
 		await page.waitForURL(`${s.url}/site/north`);

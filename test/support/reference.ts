@@ -2,6 +2,7 @@
 // from the definitions (not from the SQL): the tests hold ClickHouse's answers against it.
 import { DEFAULT_TIER_LIMIT_HOURS } from '../../src/lib/contract/index.ts';
 import {
+	MEASURES,
 	MEASURE_KEYS,
 	REPEAT_WINDOW_DAYS,
 	SERVICE_LEVEL_SECONDS,
@@ -9,7 +10,15 @@ import {
 	type MeasureKey,
 	type Scope
 } from '../../src/lib/measures.ts';
-import { businessDay, dayRange, daysBetween, hourOfDay } from '../../src/lib/time.ts';
+import {
+	addDays,
+	businessDay,
+	businessMonth,
+	dayRange,
+	daysBetween,
+	hourOfDay,
+	monthRange
+} from '../../src/lib/time.ts';
 import type { ComplaintRow, ContactRow, Records } from './records.ts';
 
 export type Values = Record<MeasureKey, number | null>;
@@ -398,4 +407,27 @@ export function referenceHeatTierHour(rec: Records, q: { scope: Scope; day: stri
 			entered: new Set(cs.map((c) => c.complaint_id)).size
 		}))
 		.sort((a, b) => a.tier - b.tier || a.hour - b.hour);
+}
+
+const QUARTER = 15 * 60_000;
+
+/**
+ * A tile's "same time yesterday": yesterday's business day from its start up to as long after it as
+ * `now` is after today's start, rounded up to the quarter hour (windows lie on the 15-minute grid),
+ * with open items as of that instant; monthly measures over yesterday's month up to that instant.
+ */
+export function referencePrevious(rec: Records, q: { scope: Scope; tz: string; now: number }): Values {
+	const today = businessDay(q.now, q.tz);
+	const yesterday = dayRange(addDays(today, -1), q.tz);
+	const sameTime = yesterday.from + (q.now - dayRange(today, q.tz).from);
+	const asOf = Math.min(
+		yesterday.to,
+		Math.max(yesterday.from + QUARTER, Math.ceil(sameTime / QUARTER) * QUARTER)
+	);
+	const day = referenceMeasures(rec, { scope: q.scope, from: yesterday.from, to: asOf, now: asOf });
+	const month = monthRange(businessMonth(yesterday.from, q.tz), q.tz);
+	const monthly = referenceMeasures(rec, { scope: q.scope, from: month.from, to: asOf, now: asOf });
+	return Object.fromEntries(
+		MEASURE_KEYS.map((k) => [k, MEASURES[k].live === 'month' ? monthly[k] : day[k]])
+	) as Values;
 }

@@ -99,6 +99,38 @@ describe('trendOption', () => {
 		// eslint-disable-next-line @typescript-eslint/no-explicit-any
 		expect((o.xAxis as any).data).toEqual(['11-21', '11-22', '11-23']);
 		expect(toSvg(o)).toContain('%');
+		const worded = trendOption(
+			['2026-11-21'],
+			{ key: 'fcr', values: [0.7], target: 0.75 },
+			{ dayLabel: (d) => `<${d}>` }
+		);
+		// eslint-disable-next-line @typescript-eslint/no-explicit-any
+		expect((worded.xAxis as any).data).toEqual(['<2026-11-21>']);
+	});
+});
+
+describe('charts with nothing to draw', () => {
+	it('say so in words, and a trend keeps its measure on its own scale (no 140 %)', () => {
+		const trend = trendOption(
+			['2026-11-22', '2026-11-23'],
+			{ key: 'csat', values: [null, null], target: 0.85 },
+			{ noData: 'NOTHING YET' }
+		);
+		// eslint-disable-next-line @typescript-eslint/no-explicit-any
+		const y = trend.yAxis as any;
+		expect([y.min, y.max]).toEqual([0, 1]);
+		expect(toSvg(trend)).toContain('NOTHING YET');
+		const some = trendOption(
+			['2026-11-23'],
+			{ key: 'csat', values: [0.9], target: 0.85 },
+			{ noData: 'NOTHING YET' }
+		);
+		expect(toSvg(some)).not.toContain('NOTHING YET');
+		expect(toSvg(tierTeamOption({ teams: [], cells: [] }, { empty: 'NO OPEN' }))).toContain('NO OPEN');
+		expect(toSvg(tierHourOption({ cells: [] }, { empty: 'NONE TODAY' }))).toContain('NONE TODAY');
+		expect(
+			toSvg(tierHourOption({ cells: [{ tier: 1, hour: 3, count: 1 }] }, { empty: 'NONE TODAY' }))
+		).not.toContain('NONE TODAY');
 	});
 });
 

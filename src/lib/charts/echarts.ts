@@ -7,6 +7,7 @@ import {
 	GridComponent,
 	LegendComponent,
 	RadarComponent,
+	TitleComponent,
 	TooltipComponent,
 	VisualMapComponent
 } from 'echarts/components';
@@ -19,6 +20,8 @@ echarts.use([
 	GridComponent,
 	LegendComponent,
 	RadarComponent,
+	// Only for the words across a chart with nothing to draw.
+	TitleComponent,
 	TooltipComponent,
 	VisualMapComponent,
 	CanvasRenderer,

@@ -2,8 +2,8 @@
 // coloured by overdue, the number that needs action) and complaints entering each tier by hour of day.
 import type { EChartsOption } from 'echarts';
 import type { HeatTierHour, HeatTierTeam } from '../boards.ts';
-import { fmtNumber } from '../i18n/index.ts';
-import { resolve, type ChartOptions } from './options.ts';
+import { fmtHour, fmtNumber } from '../i18n/index.ts';
+import { emptyNote, resolve, type ChartOptions } from './options.ts';
 import type { Palette } from './palette.ts';
 
 export const TIERS = [1, 2, 3] as const;
@@ -31,13 +31,18 @@ const heatScale = (max: number, p: Palette, dimension: number) => ({
  */
 export function tierTeamOption(
 	data: HeatTierTeam,
-	opts?: ChartOptions & { cellText?: (open: string, overdue: string) => string }
+	opts?: ChartOptions & {
+		cellText?: (open: string, overdue: string) => string;
+		/** Shown across the chart when no complaint is open. */
+		empty?: string;
+	}
 ): EChartsOption {
 	const { fontSize, locale, label, p, animation } = resolve(opts);
 	const cellText = opts?.cellText ?? ((open, overdue) => `${open} / ${overdue}`);
 	const cells = data.cells.map((c) => [c.tier - 1, data.teams.indexOf(c.team), c.overdue, c.open]);
 	return {
 		animation,
+		title: data.cells.length ? undefined : emptyNote(opts?.empty, p, fontSize),
 		tooltip: { show: false },
 		grid: {
 			left: 8,
@@ -77,13 +82,19 @@ export function tierTeamOption(
 	};
 }
 
-export function tierHourOption(data: HeatTierHour, opts?: ChartOptions): EChartsOption {
+export function tierHourOption(
+	data: HeatTierHour,
+	opts?: ChartOptions & {
+		/** Shown across the chart when no complaint entered a tier today. */ empty?: string;
+	}
+): EChartsOption {
 	const { fontSize, locale, label, p, animation } = resolve(opts);
-	const hours = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
+	const hours = Array.from({ length: 24 }, (_, h) => fmtHour(h, locale, false));
 	const cells = data.cells.map((c) => [c.hour, c.tier - 1, c.count]);
 	const max = Math.max(0, ...data.cells.map((c) => c.count));
 	return {
 		animation,
+		title: data.cells.length ? undefined : emptyNote(opts?.empty, p, fontSize),
 		tooltip: { show: false },
 		grid: { left: 8, right: 8, top: 8, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
 		xAxis: axis(hours, p, fontSize),

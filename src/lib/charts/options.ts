@@ -23,6 +23,17 @@ export interface Resolved {
 	animation: boolean;
 }
 
+/** Words in the middle of a chart that has nothing to draw, so that it does not look broken. */
+export const emptyNote = (text: string | undefined, p: Palette, fontSize: number) =>
+	text === undefined
+		? undefined
+		: {
+				text,
+				left: 'center',
+				top: 'middle',
+				textStyle: { color: p.muted, fontSize, fontWeight: 'normal' as const }
+			};
+
 export const resolve = (o: ChartOptions = {}): Resolved => ({
 	p: PALETTES[o.theme ?? 'light'],
 	fontSize: o.fontSize ?? 12,

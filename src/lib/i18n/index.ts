@@ -2,6 +2,7 @@
 // t(); every number, date and time through fmt*, in the viewer's locale and BUSINESS_TZ.
 // Catalogues are split by area (en/<area>.ts) so areas can grow independently; zh-CN comes next
 // as a sibling folder with the same keys.
+import { dayRange } from '../time.ts';
 import { en } from './en/index.ts';
 
 export type Messages = Record<string, string>;
@@ -92,6 +93,32 @@ export const fmtDateTime = (ms: number, timeZone: string, locale: string = DEFAU
 		hour: '2-digit',
 		minute: '2-digit'
 	}).format(ms);
+
+/** A business day (YYYY-MM-DD in `timeZone`) as a date: "Nov 23, 2026"; `short` leaves out the year. */
+export function fmtDay(
+	day: string,
+	timeZone: string,
+	locale: string = DEFAULT_LOCALE,
+	short = false
+): string {
+	const opts: Intl.DateTimeFormatOptions = short
+		? { timeZone, month: 'short', day: 'numeric' }
+		: { timeZone, year: 'numeric', month: 'short', day: 'numeric' };
+	return df(locale, opts).format(dayRange(day, timeZone).from);
+}
+
+/** An hour of the day 0–23 as a clock time ("09:00"), or the hour alone ("09") for a narrow axis. */
+export const fmtHour = (hour: number, locale: string = DEFAULT_LOCALE, minutes = true) =>
+	df(locale, {
+		timeZone: 'UTC',
+		hourCycle: 'h23',
+		hour: '2-digit',
+		...(minutes ? { minute: '2-digit' } : {})
+	}).format(Date.UTC(2000, 0, 1, hour));
+
+/** Items as a list in the viewer's language ("a, b, c"). */
+export const fmtList = (items: string[], locale: string = DEFAULT_LOCALE) =>
+	new Intl.ListFormat(locale, { style: 'short', type: 'unit' }).format(items);
 
 /** A YYYY-MM month as "November 2026" in the viewer's locale. */
 export const fmtMonth = (month: string, locale: string = DEFAULT_LOCALE) =>

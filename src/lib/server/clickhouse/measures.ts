@@ -14,7 +14,8 @@ import {
 	type ScopeKind
 } from '../../measures.ts';
 import { dayRange, daysBetween, hourOfDay } from '../../time.ts';
-import { select, type ClickHouse } from './client.ts';
+import { randomUUID } from 'node:crypto';
+import { INSERT_SETTINGS, select, type ClickHouse } from './client.ts';
 import { STREAM_TABLES } from './watermarks.ts';
 
 export type MeasureValues = Record<MeasureKey, number | null>;
@@ -32,6 +33,8 @@ export interface MeasureQuery {
 	serviceLevelSeconds?: Record<string, number>;
 	/** Only these measures (all by default): queries no key needs are skipped. */
 	keys?: readonly MeasureKey[];
+	/** Open items as of an instant at or before every state point: the state reads follow only those and what changed since. */
+	checkpoint?: StateCheckpoint;
 	/** The team of an agent scope: agent ids are only unique within a team. */
 	agentTeam?: string;
 	/** Drill-down filters, applied where the measure's stream carries the field (FILTER_SQL). */
@@ -41,14 +44,31 @@ export interface MeasureQuery {
 	ingestedBy?: number;
 }
 
+/** The contacts in backlog and the complaints open at `at`, stored in state_checkpoints_v1 under `id`. */
+export interface StateCheckpoint {
+	id: string;
+	at: number;
+	/** Rows ingested from this time on (ClickHouse's clock) may be missing from it: they count as changes. */
+	ingestedFrom: number;
+}
+
 /** Measures that describe a state as of `now`, not events in the window; counts, so never null. */
 export const STATE_KEYS: readonly MeasureKey[] = ['backlog', 'complaints_open', 'complaints_overdue'];
 
 const BUCKET_MS = 15 * 60_000;
 
-/** How rows are grouped: one group for the scope, one per child, per business hour or per business day. */
+/**
+ * How rows are grouped: one group for the scope, one per child, per business hour or per business
+ * day; or `scopes`: every scope of the organisation at once (the org, each site, each team, each
+ * agent within its team), optionally per business hour, so that one read serves every live board.
+ */
 type Grouping =
-	{ kind: 'all' } | { kind: 'child'; column: 'site' | 'team' | 'agent' } | { kind: 'hour' } | { kind: 'day' };
+	| { kind: 'all' }
+	| { kind: 'child'; column: 'site' | 'team' | 'agent' }
+	| { kind: 'hour' }
+	| { kind: 'day' }
+	| { kind: 'scopes'; hour?: boolean }
+	| { kind: 'owner' };
 
 /** Column names a fragment refers to: the raw row, or the owner columns of a derived state. */
 interface Columns {
@@ -67,17 +87,30 @@ function scopeFilter(kind: ScopeKind, c: Columns): string {
 // toStartOfFifteenMinutes(at), not at: the projections are grouped by it, and a business hour or
 // day of any zone is a union of whole 15-minute UTC buckets.
 function groupKey(g: Grouping, c: Columns): string {
+	const hour = `toString(toHour(toStartOfFifteenMinutes(${c.at}), {tz:String}))`;
 	switch (g.kind) {
 		case 'all':
 			return "''";
 		case 'child':
 			return c[g.column];
 		case 'hour':
-			return `toString(toHour(toStartOfFifteenMinutes(${c.at}), {tz:String}))`;
+			return hour;
 		case 'day':
 			return `toString(toDate(toStartOfFifteenMinutes(${c.at}), {tz:String}))`;
+		case 'owner':
+			return `(toString(${c.site}), toString(${c.team}), ${c.agent})`;
+		case 'scopes': {
+			// Each row counts once for each scope it belongs to: (level, site or team, agent) tuples
+			// that scopeGroups() turns back into scopes. Rows without an agent belong to no agent.
+			const levels = `[(0, '', ''), (1, toString(${c.site}), ''), (2, toString(${c.team}), '')]`;
+			const all = `if(${c.agent} = '', ${levels}, arrayPushBack(${levels}, (3, toString(${c.team}), ${c.agent})))`;
+			return g.hour ? `arrayJoin(arrayMap(x -> (x.1, x.2, x.3, ${hour}), ${all}))` : `arrayJoin(${all})`;
+		}
 	}
 }
+
+/** A group's key as returned by ClickHouse (a string, or the tuple of a `scopes` grouping) as a Map key. */
+const groupId = (k: unknown): string => (typeof k === 'string' ? k : JSON.stringify(k));
 
 const inWindow = (at: string) =>
 	`toStartOfFifteenMinutes(${at}) >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND toStartOfFifteenMinutes(${at}) < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`;
@@ -121,6 +154,8 @@ interface Ctx {
 	q: MeasureQuery;
 	g: Grouping;
 	params: Record<string, unknown>;
+	/** The state reads follow the query's checkpoint (it precedes every point). */
+	checkpoint?: boolean;
 }
 
 type Groups = Map<string, { [K in MeasureKey]?: number | null }>;
@@ -164,7 +199,10 @@ const stateFamily = <R extends { k: string }>(f: {
 async function runFamily(ch: ClickHouse, f: Family, ctx: Ctx): Promise<Groups> {
 	const rows = await select<{ k: string }>(ch, f.sql(ctx), ctx.params);
 	const out: Groups = new Map();
-	for (const r of rows) out.set(r.k, { ...out.get(r.k), ...f.values(r) });
+	for (const r of rows) {
+		const k = groupId(r.k);
+		out.set(k, { ...out.get(k), ...f.values(r) });
+	}
 	return out;
 }
 
@@ -371,9 +409,10 @@ const intervals = (order: string, owners: Owner[]) =>
 	`toUnixTimestamp64Milli(at) AS start,
 	leadInFrame(toUnixTimestamp64Milli(at), 1, toInt64(9e18)) OVER (PARTITION BY ${order} ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING) AS next
 	${owners.map((c) => `, ${c} AS o_${c}`).join('')}`;
-const ownersFor = (kind: ScopeKind, g: Grouping): Owner[] => [
-	...new Set([...(kind === 'org' ? [] : [kind]), ...(g.kind === 'child' ? [g.column] : [])])
-];
+const ownersFor = (kind: ScopeKind, g: Grouping): Owner[] =>
+	g.kind === 'scopes' || g.kind === 'owner'
+		? ['site', 'team', 'agent']
+		: [...new Set([...(kind === 'org' ? [] : [kind]), ...(g.kind === 'child' ? [g.column] : [])])];
 const atPoints = (condition: string) =>
 	`sumForEach(arrayMap(t -> toUInt64(start <= t AND t < next AND ${condition}), {points:Array(Int64)}))`;
 const upToLastPoint = 'toUnixTimestamp64Milli(at) <= arrayMax({points:Array(Int64)})';
@@ -383,24 +422,75 @@ const upToLastPoint = 'toUnixTimestamp64Milli(at) <= arrayMax({points:Array(Int6
 const touching = (kind: ScopeKind, id: string, table: string) =>
 	kind === 'org' ? '1' : `${id} IN (SELECT ${id} FROM ${table} WHERE ${scopeFilter(kind, ROW)})`;
 
-const contactIntervals = (
-	kind: ScopeKind,
-	owners: Owner[]
-) => `SELECT type, ${intervals('contact_id ORDER BY at, type', owners)}
+// With a checkpoint at or before every point, an entity can be open at a point only if it was open
+// at the checkpoint, or has rows dated after it, or rows ingested since it was made (late records):
+// the window then sorts those entities' rows alone, not the whole history.
+const followed = (id: string, table: string, stream: string) =>
+	`(${id} IN (SELECT entity FROM state_checkpoints_v1 WHERE checkpoint = {checkpoint:String} AND stream = '${stream}')
+		OR ${id} IN (SELECT ${id} FROM ${table}
+			WHERE at > fromUnixTimestamp64Milli({checkpointAt:Int64}, 'UTC')
+				OR ingested_at >= fromUnixTimestamp64Milli({checkpointIngestedFrom:Int64}, 'UTC')))`;
+
+interface IntervalsOf {
+	kind: ScopeKind;
+	owners: Owner[];
+	checkpoint?: boolean;
+}
+
+const contactIntervals = ({ kind, owners, checkpoint }: IntervalsOf) => `SELECT contact_id, type,
+		${intervals('contact_id ORDER BY at, type', owners)}
 	FROM contacts_v1
-	WHERE type IN ('opened', 'resolved', 'reopened') AND ${upToLastPoint} AND ${touching(kind, 'contact_id', 'contacts_v1')}`;
+	WHERE type IN ('opened', 'resolved', 'reopened') AND ${upToLastPoint} AND ${touching(kind, 'contact_id', 'contacts_v1')}
+		AND ${checkpoint ? followed('contact_id', 'contacts_v1', 'contacts') : '1'}`;
 
 // Per complaint event, also the tier and entry time of the latest received/escalated event so far.
-const complaintIntervals = (
-	kind: ScopeKind,
-	owners: Owner[]
-) => `SELECT type NOT IN ('resolved', 'closed') AS is_open,
+const complaintIntervals = ({ kind, owners, checkpoint }: IntervalsOf) => `SELECT complaint_id,
+		type NOT IN ('resolved', 'closed') AS is_open,
 		${intervals('complaint_id ORDER BY at, type', owners)},
 		max(if(type IN ('received', 'escalated'), toUnixTimestamp64Milli(at), -1)) OVER so_far AS entered,
 		argMax(assumeNotNull(tier), (type IN ('received', 'escalated'), at, assumeNotNull(tier))) OVER so_far AS tier
 	FROM complaints_v1
 	WHERE ${upToLastPoint} AND ${touching(kind, 'complaint_id', 'complaints_v1')}
+		AND ${checkpoint ? followed('complaint_id', 'complaints_v1', 'complaints') : '1'}
 	WINDOW so_far AS (PARTITION BY complaint_id ORDER BY at, type ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+
+const intervalsOf = (ctx: Ctx): IntervalsOf => ({
+	kind: ctx.q.scope.kind,
+	owners: ownersFor(ctx.q.scope.kind, ctx.g),
+	checkpoint: ctx.checkpoint
+});
+
+/** Rows ingested within this long before a checkpoint is made may not be visible to it yet. */
+const CHECKPOINT_MARGIN_MS = 60_000;
+
+/**
+ * Stores the contacts in backlog and the complaints open at `at` (one scan of the history), so that
+ * reads of the state at `at` or later (MeasureQuery.checkpoint) follow only those and what changed
+ * since. `marginMs`: rows ingested this long before now count as changed, in case they were not yet
+ * visible (tests pass 0 after their inserts have returned).
+ */
+export async function createStateCheckpoint(
+	ch: ClickHouse,
+	at: number,
+	marginMs = CHECKPOINT_MARGIN_MS
+): Promise<StateCheckpoint> {
+	const [{ now }] = await select<{ now: number }>(ch, 'SELECT toUnixTimestamp64Milli(now64(3)) AS now');
+	const checkpoint: StateCheckpoint = { id: randomUUID(), at: Math.floor(at), ingestedFrom: now - marginMs };
+	const query_params = { checkpoint: checkpoint.id, points: [checkpoint.at] };
+	const open = (stream: string, id: string, intervalsSql: string, condition: string) =>
+		ch.client.command({
+			query: `INSERT INTO state_checkpoints_v1 (checkpoint, stream, entity)
+				SELECT {checkpoint:String}, '${stream}', ${id} FROM (${intervalsSql})
+				WHERE ${condition} AND start <= arrayMax({points:Array(Int64)}) AND arrayMax({points:Array(Int64)}) < next`,
+			query_params,
+			clickhouse_settings: INSERT_SETTINGS
+		});
+	const org = { kind: 'org' as const, owners: [] };
+	await open('contacts', 'contact_id', contactIntervals(org), "type IN ('opened', 'reopened')");
+	await open('complaints', 'complaint_id', complaintIntervals(org), 'is_open');
+	return checkpoint;
+}
+
 const OVERDUE = `is_open AND t > entered + ${tierLimitMs('tier')}`;
 
 const backlog = stateFamily<{ k: string; open: number[] }>({
@@ -408,7 +498,7 @@ const backlog = stateFamily<{ k: string; open: number[] }>({
 	stream: 'contacts',
 	keys: ['backlog'],
 	sql(ctx) {
-		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('1')} AS open FROM (${contactIntervals(ctx.q.scope.kind, ownersFor(ctx.q.scope.kind, ctx.g))})
+		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('1')} AS open FROM (${contactIntervals(intervalsOf(ctx))})
 			WHERE type IN ('opened', 'reopened') AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
 			GROUP BY k`; // TODO(lead): filter — AND the state table's equivalent of narrow(ctx.q, 'contacts')
 	},
@@ -421,7 +511,7 @@ const complaintState = stateFamily<{ k: string; open: number[]; overdue: number[
 	keys: ['complaints_open', 'complaints_overdue'],
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('is_open')} AS open, ${atPoints(OVERDUE)} AS overdue
-			FROM (${complaintIntervals(ctx.q.scope.kind, ownersFor(ctx.q.scope.kind, ctx.g))})
+			FROM (${complaintIntervals(intervalsOf(ctx))})
 			WHERE entered >= 0 AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
 			GROUP BY k`; // TODO(lead): filter — AND the state table's equivalent of narrow(ctx.q, 'complaints')
 	},
@@ -476,6 +566,13 @@ function paramsOf(q: MeasureQuery): Record<string, unknown> {
 	};
 }
 
+/** A checkpoint serves a state read only if it precedes every point of it. */
+const usable = (c: StateCheckpoint | undefined, points: number[]): c is StateCheckpoint =>
+	!!c && points.every((p) => p >= c.at);
+
+const checkpointParams = (c: StateCheckpoint | undefined, points: number[]) =>
+	usable(c, points) ? { checkpoint: c.id, checkpointAt: c.at, checkpointIngestedFrom: c.ingestedFrom } : {};
+
 export function emptyValues(): MeasureValues {
 	const v = {} as MeasureValues;
 	for (const k of MEASURE_KEYS) v[k] = STATE_KEYS.includes(k) ? 0 : null;
@@ -507,12 +604,37 @@ async function stateGroups(
 	g: Grouping,
 	points: number[]
 ): Promise<Map<string, { [K in MeasureKey]?: number | null }>[]> {
-	const ctx: Ctx = { q, g, params: { ...paramsOf(q), points: points.map(Math.floor) } };
+	// State measures are counts: for every scope at once, count per owner (site, team, agent) and add
+	// up here, rather than repeat each interval row once per scope in the query.
+	const scopes = g.kind === 'scopes';
+	const ctx: Ctx = {
+		q,
+		g: scopes ? { kind: 'owner' } : g,
+		params: { ...paramsOf(q), ...checkpointParams(q.checkpoint, points), points: points.map(Math.floor) },
+		checkpoint: usable(q.checkpoint, points)
+	};
 	const out = points.map(() => new Map<string, { [K in MeasureKey]?: number | null }>());
+	const add = (i: number, k: string, values: { [K in MeasureKey]?: number | null }) => {
+		const v = { ...out[i].get(k) };
+		for (const [key, n] of Object.entries(values) as [MeasureKey, number][]) v[key] = (v[key] ?? 0) + n;
+		out[i].set(k, v);
+	};
 	await Promise.all(
 		wanted(STATE_FAMILIES, q.keys).map(async (f) => {
-			for (const row of await select<{ k: string }>(ch, f.sql(ctx), ctx.params))
-				points.forEach((_, i) => out[i].set(row.k, { ...out[i].get(row.k), ...f.values(row, i) }));
+			const rows = await select<{ k: unknown }>(ch, f.sql(ctx), ctx.params);
+			for (const row of rows) {
+				const r = row as { k: string };
+				if (!scopes) {
+					const k = groupId(row.k);
+					points.forEach((_, i) => out[i].set(k, { ...out[i].get(k), ...f.values(r, i) }));
+					continue;
+				}
+				const [site, team, agent] = row.k as [string, string, string];
+				const ids = [[0, '', ''], [1, site, ''], [2, team, ''], ...(agent ? [[3, team, agent]] : [])].map(
+					(t) => JSON.stringify(t)
+				);
+				points.forEach((_, i) => ids.forEach((k) => add(i, k, f.values(r, i))));
+			}
 		})
 	);
 	return out;
@@ -585,6 +707,7 @@ interface SeriesQuery {
 	keys: readonly MeasureKey[];
 	tierLimitHours?: TierLimitHours;
 	serviceLevelSeconds?: Record<string, number>;
+	checkpoint?: StateCheckpoint;
 }
 
 interface Period {
@@ -600,6 +723,7 @@ function nullValues(): MeasureValues {
 /**
  * Window measures grouped by period, one query per family; state measures as of each period's end
  * (or `now`, if sooner), all points in one query per family. Periods not yet begun hold nulls.
+ * By scope group ('' for the query's scope; each scope of the org for a `scopes` grouping), then period.
  */
 async function series(
 	ch: ClickHouse,
@@ -607,7 +731,7 @@ async function series(
 	g: Grouping,
 	now: number,
 	periods: Period[]
-): Promise<Map<string, MeasureValues>> {
+): Promise<Map<string, Map<string, MeasureValues>>> {
 	const base = { ...q, from: periods[0].from, to: periods[periods.length - 1].to, now };
 	const begun = periods.filter((p) => p.from <= now);
 	const [windowed, state] = await Promise.all([
@@ -616,19 +740,58 @@ async function series(
 			? stateGroups(
 					ch,
 					base,
-					{ kind: 'all' },
+					g.kind === 'scopes' ? { kind: 'scopes' } : { kind: 'all' },
 					begun.map((p) => Math.min(p.to, now))
 				)
 			: []
 	]);
-	const out = new Map(periods.map((p) => [p.key, nullValues()]));
-	begun.forEach((p, i) => {
-		const values = Object.assign(emptyValues(), windowed.get(p.key));
-		for (const k of STATE_KEYS) values[k] = state[i]?.get('')?.[k] ?? 0;
-		out.set(p.key, values);
-	});
+	// A `scopes` grouping's window keys are (level, a, b, period): split off the period.
+	const split = (id: string): [string, string] => {
+		if (g.kind !== 'scopes') return ['', id];
+		const t = JSON.parse(id) as unknown[];
+		return [JSON.stringify(t.slice(0, 3)), String(t[3])];
+	};
+	const byScope = new Map<string, Map<string, MeasureValues>>();
+	const periodsOf = (scope: string) => {
+		let m = byScope.get(scope);
+		if (!m) byScope.set(scope, (m = new Map()));
+		return m;
+	};
+	if (g.kind !== 'scopes') periodsOf('');
+	for (const [id, values] of windowed) {
+		const [scope, period] = split(id);
+		periodsOf(scope).set(period, values);
+	}
+	for (const point of state) for (const scope of point.keys()) periodsOf(scope);
+	const out = new Map<string, Map<string, MeasureValues>>();
+	for (const [scope, win] of byScope) {
+		const values = new Map(periods.map((p) => [p.key, nullValues()]));
+		begun.forEach((p, i) => {
+			const v = Object.assign(emptyValues(), win.get(p.key));
+			for (const k of STATE_KEYS) v[k] = state[i]?.get(scope)?.[k] ?? 0;
+			values.set(p.key, v);
+		});
+		out.set(scope, values);
+	}
 	return out;
 }
+
+/** The business hours of `day` as periods; in a 25-hour day the repeated hour is one period of two clock hours. */
+function hourPeriods(day: string, tz: string): Period[] {
+	const { from, to } = dayRange(day, tz);
+	const ranges = new Map<number, Period>();
+	for (let t = from; t < to; t += BUCKET_MS) {
+		const h = hourOfDay(t, tz);
+		const r = ranges.get(h);
+		if (r) r.to = t + BUCKET_MS;
+		else ranges.set(h, { key: String(h), from: t, to: t + BUCKET_MS });
+	}
+	return [...ranges.values()];
+}
+
+/** 24 value sets, one per hour of the day; an hour skipped by a DST change holds nulls. */
+const byHour = (groups: Map<string, MeasureValues> | undefined): MeasureValues[] =>
+	Array.from({ length: 24 }, (_, hour) => groups?.get(String(hour)) ?? nullValues());
 
 /**
  * One value set per business hour (0–23) of `day`. An hour skipped by a DST change holds nulls; in a
@@ -638,19 +801,64 @@ export async function hourlySeries(
 	ch: ClickHouse,
 	q: SeriesQuery & { day: string; now: number }
 ): Promise<{ hour: number; values: MeasureValues }[]> {
-	const { from, to } = dayRange(q.day, q.tz);
-	const ranges = new Map<number, Period>();
-	for (let t = from; t < to; t += BUCKET_MS) {
-		const h = hourOfDay(t, q.tz);
-		const r = ranges.get(h);
-		if (r) r.to = t + BUCKET_MS;
-		else ranges.set(h, { key: String(h), from: t, to: t + BUCKET_MS });
+	const groups = await series(ch, q, { kind: 'hour' }, q.now, hourPeriods(q.day, q.tz));
+	return byHour(groups.get('')).map((values, hour) => ({ hour, values }));
+}
+
+/**
+ * Every scope of the organisation at once: the org, each site, each team and each agent within its
+ * team (an agent id in two teams is two agents). The live boards read these: one read per family
+ * serves every board, however many are watched.
+ */
+export interface AllScopes<T> {
+	org: T;
+	sites: Map<string, T>;
+	teams: Map<string, T>;
+	/** team → agent → value. */
+	agents: Map<string, Map<string, T>>;
+}
+
+function allScopes<T>(groups: Map<string, T>, empty: () => T): AllScopes<T> {
+	const out: AllScopes<T> = { org: empty(), sites: new Map(), teams: new Map(), agents: new Map() };
+	for (const [id, v] of groups) {
+		const [level, a, b] = JSON.parse(id) as [number, string, string];
+		if (level === 0) out.org = v;
+		else if (level === 1) out.sites.set(a, v);
+		else if (level === 2) out.teams.set(a, v);
+		else {
+			let team = out.agents.get(a);
+			if (!team) out.agents.set(a, (team = new Map()));
+			team.set(b, v);
+		}
 	}
-	const groups = await series(ch, q, { kind: 'hour' }, q.now, [...ranges.values()]);
-	return Array.from({ length: 24 }, (_, hour) => ({
-		hour,
-		values: groups.get(String(hour)) ?? nullValues()
-	}));
+	return out;
+}
+
+const ORG: Scope = { kind: 'org', id: '' };
+
+/** measureValues() of every scope of the organisation, from one query per family. */
+export async function measureValuesOfAllScopes(
+	ch: ClickHouse,
+	q: Omit<MeasureQuery, 'scope'>
+): Promise<AllScopes<MeasureValues>> {
+	return allScopes(await measureGroups(ch, { ...q, scope: ORG }, { kind: 'scopes' }), emptyValues);
+}
+
+/** hourlySeries() of every scope of the organisation, from one query per family: 24 value sets each. */
+export async function hourlySeriesOfAllScopes(
+	ch: ClickHouse,
+	q: Omit<SeriesQuery, 'scope'> & { day: string; now: number }
+): Promise<AllScopes<MeasureValues[]>> {
+	const groups = await series(
+		ch,
+		{ ...q, scope: ORG },
+		{ kind: 'scopes', hour: true },
+		q.now,
+		hourPeriods(q.day, q.tz)
+	);
+	return allScopes(new Map([...groups].map(([id, periods]) => [id, byHour(periods)])), () =>
+		byHour(undefined)
+	);
 }
 
 /** One value set per business day from `fromDay` to `toDay`, both included. */
@@ -660,7 +868,7 @@ export async function dailySeries(
 ): Promise<{ day: string; values: MeasureValues }[]> {
 	const days = daysBetween(q.fromDay, q.toDay);
 	const periods = days.map((day) => ({ key: day, ...dayRange(day, q.tz) }));
-	const groups = await series(ch, q, { kind: 'day' }, q.now ?? Date.now(), periods);
+	const groups = (await series(ch, q, { kind: 'day' }, q.now ?? Date.now(), periods)).get('')!;
 	return days.map((day) => ({ day, values: groups.get(day)! }));
 }
 
@@ -711,19 +919,32 @@ export interface TierTeamCell {
 /** Open and overdue complaints as of now, per current tier and owning team. */
 export async function complaintHeatTierTeam(
 	ch: ClickHouse,
-	q: { scope: Scope; now: number; tierLimitHours?: TierLimitHours; customerTier?: string }
+	q: {
+		scope: Scope;
+		now: number;
+		tierLimitHours?: TierLimitHours;
+		checkpoint?: StateCheckpoint;
+		customerTier?: string;
+	}
 ): Promise<TierTeamCell[]> {
 	const limits = q.tierLimitHours ?? DEFAULT_TIER_LIMIT_HOURS;
-	// TODO(lead): filter — AND narrow(…, 'complaints') on the state table's rows; {customerTier} is passed.
+	const points = [Math.floor(q.now)];
+	const intervals = complaintIntervals({
+		kind: q.scope.kind,
+		owners: ownersFor(q.scope.kind, { kind: 'child', column: 'team' }),
+		checkpoint: usable(q.checkpoint, points)
+	});
+	// TODO(lead): filter — AND narrow(…, 'complaints') on the state rows; {customerTier} is passed.
 	const sql = `WITH {now:Int64} AS t
 		SELECT tier, o_team AS team, count() AS open, countIf(${OVERDUE}) AS overdue
-		FROM (${complaintIntervals(q.scope.kind, ownersFor(q.scope.kind, { kind: 'child', column: 'team' }))})
+		FROM (${intervals})
 		WHERE entered >= 0 AND is_open AND start <= t AND t < next AND ${scopeFilter(q.scope.kind, OWNER)}
 		GROUP BY tier, team ORDER BY tier, team`;
 	return select<TierTeamCell>(ch, sql, {
 		scope: q.scope.id,
 		now: Math.floor(q.now),
-		points: [Math.floor(q.now)],
+		points,
+		...checkpointParams(q.checkpoint, points),
 		customerTier: q.customerTier ?? '',
 		limit1: limits[1],
 		limit2: limits[2],

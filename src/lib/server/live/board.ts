@@ -9,17 +9,19 @@ import type { ClickHouse } from '../clickhouse/client.ts';
 import {
 	complaintHeatTierHour,
 	complaintHeatTierTeam,
+	createStateCheckpoint,
 	dailySeries,
 	dimensionMeans,
-	hourlySeries,
+	hourlySeriesOfAllScopes,
 	lastDataAt,
-	measureValues,
-	measureValuesByChild,
+	measureValuesOfAllScopes,
 	mysterySectionMeans,
 	emptyValues,
 	STATE_KEYS,
+	type AllScopes,
 	type Means,
-	type MeasureValues
+	type MeasureValues,
+	type StateCheckpoint
 } from '../clickhouse/measures.ts';
 import type { Targets } from '../targets.ts';
 import type { Commits } from '../runtime.ts';
@@ -77,20 +79,57 @@ function memo<T>(maxAge: number, read: (arg: string) => Promise<T>) {
 	};
 }
 
-/** A read shared between keys: the latest one serves every key for which it is fresh (ReadContext). */
-function shared<T>(read: (arg: string) => Promise<T>) {
-	const last = new Map<string, { startedAt: number; value: Promise<T> }>();
-	return (arg: string, fresh: ReadContext): Promise<T> => {
-		let entry = last.get(arg);
-		if (!entry || entry.startedAt < fresh.since) {
-			const started = { startedAt: performance.now(), value: read(arg) };
-			last.set(arg, started);
-			started.value.catch(() => last.get(arg) === started && last.delete(arg));
-			entry = started;
-		}
-		fresh.seen(entry.startedAt);
-		return entry.value;
+/**
+ * One read shared by every key that needs it. A key that must see the changes since `fresh.since`
+ * gets the read in flight if it started after them, else the next read, which starts once the one
+ * in flight has ended: however many keys ask, reads run one at a time, back to back under load.
+ */
+function source<T>(read: () => Promise<T>) {
+	type Read = { startedAt: number; value: Promise<T> };
+	let last: Read | undefined;
+	let running = false;
+	let queued: { promise: Promise<Read>; resolve: (r: Read) => void } | undefined;
+	const begin = (): Read => {
+		const r: Read = { startedAt: performance.now(), value: read() };
+		last = r;
+		running = true;
+		void r.value
+			.catch(() => undefined)
+			.then(() => {
+				running = false;
+				const q = queued;
+				queued = undefined;
+				q?.resolve(begin());
+			});
+		return r;
 	};
+	return async (fresh: ReadContext): Promise<T> => {
+		let r = last && last.startedAt >= fresh.since ? last : undefined;
+		if (!r && !running) r = begin();
+		if (!r) {
+			if (!queued) {
+				let resolve!: (r: Read) => void;
+				queued = { promise: new Promise<Read>((x) => (resolve = x)), resolve };
+			}
+			r = await queued.promise;
+		}
+		fresh.seen(r.startedAt);
+		return r.value;
+	};
+}
+
+/** A board scope's entry in a read of every scope (agents have no board: a team's table shows them). */
+function pick<T>(all: AllScopes<T>, scope: Scope): T | undefined {
+	switch (scope.kind) {
+		case 'org':
+			return all.org;
+		case 'site':
+			return all.sites.get(scope.id);
+		case 'team':
+			return all.teams.get(scope.id);
+		case 'agent':
+			return undefined;
+	}
 }
 
 /** The month to date as of `asOf` (at least its first quarter hour), for the monthly measures. */
@@ -99,47 +138,82 @@ function monthWindow(tz: string, asOf: number) {
 	return { from: m.from, to: Math.max(ceilQuarter(asOf), m.from + QUARTER_MS) };
 }
 
-const merge = (today: MeasureValues, month: MeasureValues): MeasureValues => {
+const merge = (today: MeasureValues, month: MeasureValues | undefined): MeasureValues => {
 	const v = { ...today };
-	for (const k of MONTH_KEYS) v[k] = month[k];
+	for (const k of MONTH_KEYS) v[k] = month?.[k] ?? emptyValues()[k];
 	return v;
 };
+
+/** Today's values of every scope with the monthly measures taken from the month's read. */
+function mergeAll(day: AllScopes<MeasureValues>, month: AllScopes<MeasureValues>): AllScopes<MeasureValues> {
+	const each = <K>(d: Map<K, MeasureValues>, m: Map<K, MeasureValues>) =>
+		new Map(
+			[...new Set([...d.keys(), ...m.keys()])].map((k) => [k, merge(d.get(k) ?? emptyValues(), m.get(k))])
+		);
+	const agents = new Map(
+		[...new Set([...day.agents.keys(), ...month.agents.keys()])].map((team) => [
+			team,
+			each(day.agents.get(team) ?? new Map(), month.agents.get(team) ?? new Map())
+		])
+	);
+	return {
+		org: merge(day.org, month.org),
+		sites: each(day.sites, month.sites),
+		teams: each(day.teams, month.teams),
+		agents
+	};
+}
 
 export function boardPlan(deps: BoardDeps): BoardPlan {
 	const { ch, timeZone: tz, targets } = deps;
 	const clock = deps.now ?? Date.now;
 
-	/** Same window yesterday up to the same time of day (rounded up to the 15-minute grid). */
-	const previous = memo(PREVIOUS_MAX_AGE_MS, async (scopeKey) => {
-		const scope = parseScope(scopeKey)!;
+	/**
+	 * The open items at the start of a business day, stored once per day and process: that day's state
+	 * reads (now, the sparkline's hours, tomorrow's "same time yesterday") follow only those and what
+	 * changed since, not the whole history. Without one (it failed) they read the whole history.
+	 */
+	const checkpoints = new Map<number, Promise<StateCheckpoint>>();
+	const checkpointAt = (dayStart: number): Promise<StateCheckpoint | undefined> => {
+		let c = checkpoints.get(dayStart);
+		if (!c) {
+			c = createStateCheckpoint(ch, dayStart);
+			checkpoints.set(dayStart, c);
+			for (const at of checkpoints.keys()) if (at < dayStart - 86_400_000) checkpoints.delete(at);
+		}
+		return c.catch(() => {
+			if (checkpoints.get(dayStart) === c) checkpoints.delete(dayStart);
+			return undefined;
+		});
+	};
+
+	/** Every scope's measures over the same window yesterday, up to the same time of day (15-minute grid). */
+	const previous = memo(PREVIOUS_MAX_AGE_MS, async () => {
 		const now = clock();
 		const today = dayRange(businessDay(now, tz), tz);
 		const yesterday = dayRange(addDays(businessDay(now, tz), -1), tz);
 		const to = Math.max(ceilQuarter(yesterday.from + (now - today.from)), yesterday.from + QUARTER_MS);
 		const asOf = Math.min(to, yesterday.to);
 		const [day, month] = await Promise.all([
-			measureValues(ch, {
-				scope,
+			measureValuesOfAllScopes(ch, {
 				from: yesterday.from,
-				to: Math.min(to, yesterday.to),
+				to: asOf,
 				now: asOf,
 				tz,
-				keys: DAY_KEYS
+				keys: DAY_KEYS,
+				checkpoint: await checkpointAt(yesterday.from)
 			}),
-			measureValues(ch, { scope, ...monthWindow(tz, now - 86_400_000), now: asOf, tz, keys: MONTH_KEYS })
+			measureValuesOfAllScopes(ch, { ...monthWindow(tz, now - 86_400_000), now: asOf, tz, keys: MONTH_KEYS })
 		]);
-		return merge(day, month);
+		return mergeAll(day, month);
 	});
 
-	const spark = memo(SPARK_MAX_AGE_MS, async (scopeKey) => {
+	/** Every scope's measures per business hour of today, for the sparklines. */
+	const spark = memo(SPARK_MAX_AGE_MS, async () => {
 		const now = clock();
-		return hourlySeries(ch, {
-			scope: parseScope(scopeKey)!,
-			tz,
-			keys: MEASURE_KEYS,
-			day: businessDay(now, tz),
-			now
-		});
+		const day = businessDay(now, tz);
+		const checkpoint = await checkpointAt(dayRange(day, tz).from);
+		return hourlySeriesOfAllScopes(ch, { tz, keys: MEASURE_KEYS, day, now, checkpoint });
 	});
 
 	// Read from ClickHouse once per scope (data from before this process), then kept from commits.
@@ -157,51 +231,33 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	const threshold = (scope: Scope, key: MeasureKey, teamOf?: string) =>
 		targets.resolveThreshold(scope, key, teamOf);
 
-	/** Today's measures (the month's for monthly ones) of every child of a scope, in one read per family. */
-	const childValues = shared(async (parentKey): Promise<Map<string, MeasureValues>> => {
-		const scope = parseScope(parentKey)!;
-		const now = clock();
-		const day = dayRange(businessDay(now, tz), tz);
-		const [today, month] = await Promise.all([
-			measureValuesByChild(ch, { scope, from: day.from, to: day.to, now, tz, keys: DAY_KEYS }),
-			measureValuesByChild(ch, { scope, ...monthWindow(tz, now), now, tz, keys: MONTH_KEYS })
-		]);
-		const ids = new Set([...today.keys(), ...month.keys()]);
-		return new Map(
-			[...ids].map((id) => [id, merge(today.get(id) ?? emptyValues(), month.get(id) ?? emptyValues())])
-		);
-	});
-
-	const ownValues = shared(async (scopeKey): Promise<MeasureValues> => {
-		const scope = parseScope(scopeKey)!;
-		const now = clock();
-		const day = dayRange(businessDay(now, tz), tz);
-		const [today, month] = await Promise.all([
-			measureValues(ch, { scope, from: day.from, to: day.to, now, tz, keys: DAY_KEYS }),
-			measureValues(ch, { scope, ...monthWindow(tz, now), now, tz, keys: MONTH_KEYS })
-		]);
-		return merge(today, month);
-	});
-
 	/**
-	 * A scope's live values. A site's and a team's come from their parent's per-child read, which the
-	 * parent board's table and every sibling board share: one read per change for all of them.
+	 * Today's measures (the month's for monthly ones) of every scope at once: one read per change serves
+	 * the tiles and tables of every board, however many boards are watched.
 	 */
-	async function valuesOf(scope: Scope, scopeKey: string, fresh: ReadContext): Promise<MeasureValues> {
-		const parent =
-			scope.kind === 'site' ? 'org' : scope.kind === 'team' ? targets.siteOf(scope.id) : undefined;
-		if (!parent) return ownValues(scopeKey, fresh);
-		const parentKey = parent === 'org' ? 'org' : `site:${parent}`;
-		return (await childValues(parentKey, fresh)).get(scopeKey) ?? emptyValues();
-	}
-
-	async function tiles(scope: Scope, scopeKey: string, fresh: ReadContext): Promise<TileData[]> {
+	const today = source(async (): Promise<AllScopes<MeasureValues>> => {
 		const now = clock();
-		const [values, prev, hours] = await Promise.all([
-			valuesOf(scope, scopeKey, fresh),
-			previous(scopeKey, now),
-			spark(scopeKey, now)
+		const day = dayRange(businessDay(now, tz), tz);
+		const [values, month] = await Promise.all([
+			measureValuesOfAllScopes(ch, {
+				from: day.from,
+				to: day.to,
+				now,
+				tz,
+				keys: DAY_KEYS,
+				checkpoint: await checkpointAt(day.from)
+			}),
+			measureValuesOfAllScopes(ch, { ...monthWindow(tz, now), now, tz, keys: MONTH_KEYS })
 		]);
+		return mergeAll(values, month);
+	});
+
+	async function tiles(scope: Scope, fresh: ReadContext): Promise<TileData[]> {
+		const now = clock();
+		const [all, allPrevious, allSpark] = await Promise.all([today(fresh), previous('', now), spark('', now)]);
+		const values = pick(all, scope) ?? emptyValues();
+		const prev = pick(allPrevious, scope) ?? emptyValues();
+		const hours = pick(allSpark, scope);
 		return MEASURE_KEYS.map((key) => {
 			const t = threshold(scope, key);
 			return {
@@ -211,14 +267,26 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 				warn: t.warn,
 				status: statusOf(MEASURES[key].direction, t, values[key]),
 				previous: prev[key],
-				spark: hours.map((h) => h.values[key]),
+				spark: hours?.map((h) => h[key]) ?? Array.from({ length: 24 }, () => null),
 				window: MEASURES[key].live
 			};
 		});
 	}
 
-	async function children(scope: Scope, scopeKey: string, fresh: ReadContext): Promise<ChildRow[]> {
-		const values = await childValues(scopeKey, fresh);
+	/** The children of a scope (sites of the org, teams of a site, agents of a team) with their values. */
+	function childrenOf(all: AllScopes<MeasureValues>, scope: Scope): Map<string, MeasureValues> {
+		if (scope.kind === 'org') return new Map([...all.sites].map(([id, v]) => [`site:${id}`, v]));
+		if (scope.kind === 'site')
+			return new Map(
+				[...all.teams].filter(([id]) => targets.siteOf(id) === scope.id).map(([id, v]) => [`team:${id}`, v])
+			);
+		if (scope.kind === 'team')
+			return new Map([...(all.agents.get(scope.id) ?? [])].map(([id, v]) => [`agent:${id}`, v]));
+		return new Map();
+	}
+
+	async function children(scope: Scope, fresh: ReadContext): Promise<ChildRow[]> {
+		const values = childrenOf(await today(fresh), scope);
 		return [...values.keys()].sort().map((childKey) => {
 			const child = parseScope(childKey)!;
 			const v = values.get(childKey)!;
@@ -256,7 +324,9 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	}
 
 	async function heatTierTeam(scope: Scope): Promise<HeatTierTeam> {
-		const cells = await complaintHeatTierTeam(ch, { scope, now: clock() });
+		const now = clock();
+		const checkpoint = await checkpointAt(dayRange(businessDay(now, tz), tz).from);
+		const cells = await complaintHeatTierTeam(ch, { scope, now, checkpoint });
 		return {
 			teams: [...new Set(cells.map((c) => c.team))].sort(),
 			cells: cells.map((c) => ({ tier: c.tier as 1 | 2 | 3, team: c.team, open: c.open, overdue: c.overdue }))
@@ -301,8 +371,8 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		});
 		const specs: KeySpec[] = [
 			{ id: 'day', part: 'day', scopes: [], streams: [], compute: async () => businessDay(clock(), tz) },
-			key('tiles', STREAMS, (fresh) => tiles(scope, s, fresh), { clock: true }),
-			key('children', STREAMS, (fresh) => children(scope, s, fresh), { clock: true, lag: 5000 }),
+			key('tiles', STREAMS, (fresh) => tiles(scope, fresh), { clock: true, light: true }),
+			key('children', STREAMS, (fresh) => children(scope, fresh), { clock: true, light: true }),
 			// Under sustained load the tiles go first; radars and heatmaps get their turn after waiting 3 s
 			// longer, the tables 5 s, the trend 10 s. Without load nothing waits.
 			key('satisfaction', ['surveys'], () => radar(scope, DEFAULT_DIMENSIONS, 5, dimensionMeans), {

@@ -36,6 +36,11 @@ export interface KeySpec {
 	 * request time plus this lag in ms (a higher lag yields to a lower one under sustained load).
 	 */
 	lag?: number;
+	/**
+	 * The part is derived from reads shared with other keys (see ReadContext), which bound their own
+	 * ClickHouse work: computed at once, without taking a computation slot to wait on them.
+	 */
+	light?: boolean;
 	/** Reads the part; `fresh` lets it share reads with other keys (see ReadContext). */
 	compute(fresh: ReadContext): Promise<unknown>;
 }
@@ -183,9 +188,12 @@ export function createHub(opts: HubOptions): Hub {
 		}
 	}
 
-	/** Queues a computation of the key; if one is queued or running, marks it to run once more after. */
-	function run(k: KeyState): Promise<void> {
-		const now = performance.now();
+	/**
+	 * Queues a computation of the key; if one is queued or running, marks it to run once more after.
+	 * `now` is when the change was learned: one instant for every key a commit touches, so that keys
+	 * sharing a read started for the first of them need no read of their own.
+	 */
+	function run(k: KeyState, now = performance.now()): Promise<void> {
 		k.firstPending ??= now;
 		k.lastPending = now;
 		if (k.inflight) {
@@ -194,16 +202,20 @@ export function createHub(opts: HubOptions): Hub {
 			k.dirty = true;
 			return k.inflight;
 		}
+		if (k.spec.light) {
+			k.inflight = compute(k, { slot: false, background: false });
+			return k.inflight;
+		}
 		const background = k.json !== undefined && (k.spec.lag ?? 0) > 0;
 		const started = new Promise<void>((start) =>
 			queue.push({ k, due: Date.now() + (background ? k.spec.lag! : 0), background, start })
 		);
-		k.inflight = started.then(() => compute(k, background));
+		k.inflight = started.then(() => compute(k, { slot: true, background }));
 		next();
 		return k.inflight;
 	}
 
-	function compute(k: KeyState, background: boolean): Promise<void> {
+	function compute(k: KeyState, { slot, background }: { slot: boolean; background: boolean }): Promise<void> {
 		computes.set(k.spec.id, (computes.get(k.spec.id) ?? 0) + 1);
 		const first = k.json === undefined;
 		const t0 = performance.now();
@@ -232,25 +244,27 @@ export function createHub(opts: HubOptions): Hub {
 			)
 			.finally(() => {
 				busyMs.set(k.spec.part, (busyMs.get(k.spec.part) ?? 0) + performance.now() - t0);
-				running--;
+				if (slot) running--;
 				if (background) runningBackground--;
 				k.inflight = undefined;
 				if (k.dirty && keys.get(k.spec.id) === k) {
 					k.dirty = false;
-					void run(k);
+					void run(k, k.lastPending);
 				}
 				next();
 			});
 	}
 
 	function recomputeAll(filter: (k: KeySpec) => boolean = () => true) {
-		for (const k of keys.values()) if (filter(k.spec)) void run(k);
+		const now = performance.now();
+		for (const k of keys.values()) if (filter(k.spec)) void run(k, now);
 	}
 
 	const offCommits = opts.commits.subscribe((e) => {
 		const touched = touchedScopes(e);
+		const now = performance.now();
 		for (const k of keys.values())
-			if (k.spec.streams.includes(e.stream) && k.spec.scopes.some((s) => touched.has(s))) void run(k);
+			if (k.spec.streams.includes(e.stream) && k.spec.scopes.some((s) => touched.has(s))) void run(k, now);
 	});
 
 	const clockTimer = setInterval(() => recomputeAll((k) => !!k.clock), opts.clockMs ?? 30_000);

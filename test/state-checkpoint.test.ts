@@ -1,0 +1,150 @@
+// State checkpoints (measures.ts createStateCheckpoint): the live boards read backlog and open
+// complaints following only the items open at the start of the day and those changed since. Their
+// values must equal the independent reference, including for records dated before the checkpoint
+// that arrive after it was made (late records).
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MEASURE_KEYS, scopeKey, type Scope } from '../src/lib/measures.ts';
+import { openClickHouse, select, type ClickHouse } from '../src/lib/server/clickhouse/client.ts';
+import { migrate } from '../src/lib/server/clickhouse/migrate.ts';
+import {
+	complaintHeatTierTeam,
+	createStateCheckpoint,
+	emptyValues,
+	hourlySeriesOfAllScopes,
+	measureValuesOfAllScopes,
+	STATE_KEYS,
+	type MeasureValues,
+	type StateCheckpoint
+} from '../src/lib/server/clickhouse/measures.ts';
+import { dayRange } from '../src/lib/time.ts';
+import { generateRecords, insertRecords, random, type Records } from './support/records.ts';
+import {
+	complaintStates,
+	openContacts,
+	referenceHeatTierTeam,
+	referenceHourly,
+	referenceMeasures
+} from './support/reference.ts';
+
+const TZ = 'Asia/Kolkata';
+const DAY = '2026-11-06';
+const T0 = dayRange(DAY, TZ).from;
+const NOW = T0 + 13.5 * 3_600_000;
+
+let dir: string;
+let ch: ClickHouse;
+let rec: Records;
+let checkpoint: StateCheckpoint;
+/** What the checkpoint saw: everything dated up to T0 except the late records. */
+let early: Records;
+
+const split = (r: Records, keep: (row: { at: number; id: string }) => boolean): Records => ({
+	contacts: r.contacts.filter(keep),
+	surveys: r.surveys.filter(keep),
+	mysteryShops: r.mysteryShops.filter(keep),
+	complaints: r.complaints.filter(keep)
+});
+
+beforeAll(async () => {
+	dir = fs.mkdtempSync('/tmp/sqm-b-checkpoint-');
+	ch = await openClickHouse({ dataDir: dir, clickhouse: { url: '', user: '', password: '', database: '' } });
+	await migrate(ch);
+	rec = generateRecords({ seed: 611, start: T0 - 10 * 86_400_000, end: NOW, zones: [TZ] });
+	// One record in twelve dated before T0 arrives only after the checkpoint was made.
+	const rnd = random(7);
+	const late = new Set(
+		[...rec.contacts, ...rec.complaints].filter((r) => r.at <= T0 && rnd.chance(1 / 12)).map((r) => r.id)
+	);
+	early = split(rec, (r) => r.at <= T0 && !late.has(r.id));
+	await insertRecords(ch, early);
+	checkpoint = await createStateCheckpoint(ch, T0, 0);
+	await new Promise((r) => setTimeout(r, 5));
+	await insertRecords(
+		ch,
+		split(rec, (r) => r.at > T0 || late.has(r.id))
+	);
+});
+
+afterAll(async () => {
+	await ch?.close();
+	fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function expectState(actual: MeasureValues | undefined, expected: MeasureValues, label: string) {
+	for (const k of STATE_KEYS) expect((actual ?? emptyValues())[k], `${label} ${k}`).toBe(expected[k]);
+}
+
+describe('state checkpoints', () => {
+	it('hold exactly the items open at their instant, as far as the data then stored shows', async () => {
+		const stored = await select<{ stream: string; n: number }>(
+			ch,
+			'SELECT stream, count() AS n FROM state_checkpoints_v1 WHERE checkpoint = {c:String} GROUP BY stream ORDER BY stream',
+			{ c: checkpoint.id }
+		);
+		const backlog = openContacts(early.contacts, T0).length;
+		// Open: the latest event by (time, type order) is neither resolved nor closed, with or without an
+		// entry into a tier (one may be late): a superset of what complaintStates counts, which is enough.
+		const order = ['received', 'escalated', 'resolved', 'reopened', 'closed'];
+		const latest = new Map<string, (typeof early.complaints)[number]>();
+		for (const c of early.complaints) {
+			const l = latest.get(c.complaint_id);
+			if (!l || c.at > l.at || (c.at === l.at && order.indexOf(c.type) > order.indexOf(l.type)))
+				latest.set(c.complaint_id, c);
+		}
+		const complaints = [...latest.values()].filter(
+			(c) => c.type !== 'resolved' && c.type !== 'closed'
+		).length;
+		expect(complaints).toBeGreaterThanOrEqual(
+			complaintStates(early.complaints, T0).filter((s) => s.open).length
+		);
+		expect(backlog).toBeGreaterThan(0);
+		expect(backlog).toBeLessThan(new Set(early.contacts.map((c) => c.contact_id)).size / 2);
+		expect(stored).toEqual([
+			{ stream: 'complaints', n: complaints },
+			{ stream: 'contacts', n: backlog }
+		]);
+	});
+
+	it('give every scope the reference state at later instants, late records included', async () => {
+		const scopes = (kind: 'site' | 'team') => [...new Set(rec.contacts.map((c) => c[kind]))].sort();
+		for (const now of [T0, T0 + 60_000, NOW]) {
+			const day = dayRange(DAY, TZ);
+			const all = await measureValuesOfAllScopes(ch, { ...day, now, tz: TZ, keys: MEASURE_KEYS, checkpoint });
+			const ref = (scope: Scope) => referenceMeasures(rec, { scope, ...day, now });
+			expectState(all.org, ref({ kind: 'org', id: '' }), `org at ${now}`);
+			for (const id of scopes('site'))
+				expectState(all.sites.get(id), ref({ kind: 'site', id }), `site ${id}`);
+			for (const id of scopes('team'))
+				expectState(all.teams.get(id), ref({ kind: 'team', id }), `team ${id}`);
+			const team = scopes('team')[0];
+			for (const agent of new Set(rec.contacts.filter((c) => c.team === team && c.agent).map((c) => c.agent)))
+				expectState(all.agents.get(team)?.get(agent), ref({ kind: 'agent', id: agent }), `agent ${agent}`);
+		}
+	});
+
+	it('give the hourly series and the tier × team heatmap the reference values', async () => {
+		const all = await hourlySeriesOfAllScopes(ch, {
+			day: DAY,
+			tz: TZ,
+			now: NOW,
+			keys: MEASURE_KEYS,
+			checkpoint
+		});
+		const org: Scope = { kind: 'org', id: '' };
+		const expected = referenceHourly(rec, { scope: org, day: DAY, tz: TZ, now: NOW });
+		all.org.forEach((v, hour) => expectState(v, expected[hour], `hour ${hour}`));
+		for (const scope of [org, { kind: 'site', id: 'site-1' }] as Scope[])
+			expect(await complaintHeatTierTeam(ch, { scope, now: NOW, checkpoint }), scopeKey(scope)).toEqual(
+				referenceHeatTierTeam(rec, { scope, now: NOW })
+			);
+	});
+
+	it('are not used for an instant before them', async () => {
+		// The state a day earlier needs the whole history: the checkpoint is ignored, the values stay right.
+		const day = dayRange('2026-11-05', TZ);
+		const now = day.from + 6 * 3_600_000;
+		const all = await measureValuesOfAllScopes(ch, { ...day, now, tz: TZ, keys: STATE_KEYS, checkpoint });
+		expectState(all.org, referenceMeasures(rec, { scope: { kind: 'org', id: '' }, ...day, now }), 'earlier');
+	});
+});
