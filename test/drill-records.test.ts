@@ -12,14 +12,30 @@ import {
 } from '../src/lib/server/clickhouse/records.ts';
 import { SERVICE_LEVEL_SECONDS } from '../src/lib/measures.ts';
 import { monthRange } from '../src/lib/time.ts';
-import { MONTH, TZ, freshClickHouse, insertRecords, makeRecords } from './scorecard-fixture.ts';
+import { freshClickHouse, generateRecords, insertRecords } from './support/records.ts';
 
-const recs = makeRecords(21, 1200);
+const TZ = 'Asia/Kolkata';
+const MONTH = '2026-10';
+const NOW = Date.UTC(2026, 10, 20);
+const recs = generateRecords({
+	seed: 21,
+	start: Date.UTC(2026, 8, 14),
+	end: NOW,
+	zones: [TZ],
+	teams: [
+		{ site: 'Shanghai', team: 'SH-Phone' },
+		{ site: 'Shanghai', team: 'SH-Chat' },
+		{ site: 'Beijing', team: 'BJ-Field' }
+	],
+	contacts: 1200,
+	surveys: 600,
+	mysteryShops: 120,
+	complaints: 240
+});
 let ch: ClickHouse;
 let dir: string;
 const { from, to } = monthRange(MONTH, TZ);
 const inRange = (x: { at: number }) => x.at >= from && x.at < to;
-const NOW = Date.UTC(2026, 10, 20);
 
 beforeAll(async () => {
 	({ ch, dir } = await freshClickHouse());
@@ -56,7 +72,7 @@ describe('drill-down record lists', () => {
 		expect(s.total).toBe(chat.length);
 		expect(new Set(s.rows.map((r) => r.id))).toEqual(new Set(chat.map((x) => x.id)));
 		expect(s.rows.every((r, i) => i === 0 || s.rows[i - 1].at_ms >= r.at_ms)).toBe(true);
-		const shops = recs.shops.filter((x) => x.site === 'Beijing' && inRange(x));
+		const shops = recs.mysteryShops.filter((x) => x.site === 'Beijing' && inRange(x));
 		const e = await listEvaluations(ch, { site: 'Beijing', from, to }, { offset: 0, limit: 10_000 });
 		expect(shops.length).toBeGreaterThan(3);
 		expect(e.total).toBe(shops.length);

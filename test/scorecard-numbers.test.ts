@@ -8,15 +8,19 @@ import { migrate } from '../src/lib/server/clickhouse/migrate.ts';
 import { buildScorecard } from '../src/lib/server/scorecard/assemble.ts';
 import { SCORECARD_MEASURES, type ScorecardData } from '../src/lib/server/scorecard/types.ts';
 import { MEASURES, parseScope, statusOf } from '../src/lib/measures.ts';
-import { DEFAULT_DIMENSIONS, DEFAULT_TIER_LIMIT_HOURS } from '../src/lib/contract/index.ts';
+import { DEFAULT_DIMENSIONS } from '../src/lib/contract/index.ts';
 import { monthRange } from '../src/lib/time.ts';
-import { generateRecords, insertRecords, type ComplaintRow, type Records } from './support/records.ts';
-import { referenceDimensionMeans, referenceMeasures, referenceSectionMeans } from './support/reference.ts';
+import { generateRecords, insertRecords, type Records } from './support/records.ts';
+import {
+	referenceComplaintTiers,
+	referenceDimensionMeans,
+	referenceMeasures,
+	referenceSectionMeans
+} from './support/reference.ts';
 
 const TZ = 'Asia/Kolkata';
 const MONTH = '2026-10';
 const NOW = Date.UTC(2026, 10, 10, 6);
-const HOUR = 3_600_000;
 const recs: Records = generateRecords({
 	seed: 42,
 	start: Date.UTC(2026, 7, 25),
@@ -88,18 +92,26 @@ describe('scorecard numbers', () => {
 	});
 
 	it('complaints by tier, and the tiers add up to the closed-within-limit measure', () => {
-		const expected = complaintTiers(recs.complaints);
+		const expected = referenceComplaintTiers(recs, { ...month, now: NOW });
+		expect(card.complaints.map((r) => r.tier)).toEqual([1, 2, 3]);
 		for (const row of card.complaints) {
-			const e = expected[row.tier];
+			const e = expected[row.tier - 1];
 			expect([row.received, row.resolved, row.resolvedWithinLimit, row.openOverdue, row.closed]).toEqual([
 				e.received,
 				e.resolved,
-				e.within,
-				e.overdue,
+				e.resolvedWithinLimit,
+				e.openOverdue,
 				e.closed
 			]);
-			close(row.meanCloseSeconds, e.closed ? e.closeSeconds / e.closed : null);
+			close(row.withinLimitShare, e.withinLimitShare);
+			close(row.meanCloseSeconds, e.meanCloseSeconds);
 		}
+		// Every column is exercised somewhere.
+		for (const k of ['received', 'resolved', 'resolvedWithinLimit', 'openOverdue', 'closed'] as const)
+			expect(
+				expected.reduce((a, r) => a + r[k], 0),
+				k
+			).toBeGreaterThan(0);
 		const org = card.units[0].cells.closed_within_limit.value;
 		const sum = (k: 'resolved' | 'resolvedWithinLimit') => card.complaints.reduce((a, r) => a + r[k], 0);
 		close(org, sum('resolvedWithinLimit') / sum('resolved'));
@@ -165,59 +177,4 @@ function pearson(xs: number[], ys: number[]): number | null {
 		syy += (ys[i] - my) ** 2;
 	});
 	return sxx === 0 || syy === 0 ? null : sxy / Math.sqrt(sxx * syy);
-}
-
-/** The tier table from the definitions on ComplaintTierRow, event by event. */
-function complaintTiers(all: ComplaintRow[]) {
-	const out: Record<
-		number,
-		{
-			received: number;
-			resolved: number;
-			within: number;
-			overdue: number;
-			closed: number;
-			closeSeconds: number;
-		}
-	> = {};
-	for (const t of [1, 2, 3])
-		out[t] = { received: 0, resolved: 0, within: 0, overdue: 0, closed: 0, closeSeconds: 0 };
-	const inMonth = (at: number) => at >= month.from && at < month.to;
-	const order = ['received', 'escalated', 'resolved', 'reopened', 'closed'];
-	const ids = new Set(all.map((c) => c.complaint_id));
-	for (const id of ids) {
-		const ev = all
-			.filter((c) => c.complaint_id === id && c.at <= NOW)
-			.sort((a, b) => a.at - b.at || order.indexOf(a.type) - order.indexOf(b.type));
-		const entries = ev.filter((e) => e.type === 'received' || e.type === 'escalated');
-		if (!entries.length) continue;
-		const entryAt = (at: number) => {
-			let best: ComplaintRow | undefined;
-			for (const e of entries)
-				if (e.at <= at && (!best || e.at > best.at || (e.at === best.at && e.tier! > best.tier!))) best = e;
-			return best;
-		};
-		const limit = (e: ComplaintRow) => DEFAULT_TIER_LIMIT_HOURS[e.tier as 1 | 2 | 3] * HOUR;
-		const receipt = ev.find((e) => e.type === 'received');
-		if (ev.some((e) => e.type === 'received' && inMonth(e.at))) {
-			out[Math.max(...entries.map((e) => e.tier!))].received++;
-			const current = entryAt(NOW)!;
-			const last = ev[ev.length - 1];
-			if (last.type !== 'resolved' && last.type !== 'closed' && NOW > current.at + limit(current))
-				out[current.tier!].overdue++;
-		}
-		const resolved = ev.filter((e) => e.type === 'resolved' && inMonth(e.at)).pop();
-		const judged = resolved && entryAt(resolved.at);
-		if (resolved && judged) {
-			out[judged.tier!].resolved++;
-			if (resolved.at <= judged.at + limit(judged)) out[judged.tier!].within++;
-		}
-		const closed = ev.filter((e) => e.type === 'closed' && inMonth(e.at)).pop();
-		const closedIn = closed && entryAt(closed.at);
-		if (closed && closedIn && receipt) {
-			out[closedIn.tier!].closed++;
-			out[closedIn.tier!].closeSeconds += (closed.at - receipt.at) / 1000;
-		}
-	}
-	return out;
 }

@@ -10,7 +10,15 @@ import { scorecardTables, tableCsv, toCsv } from '../src/lib/server/scorecard/ta
 import { renderChart } from '../src/lib/server/scorecard/charts.ts';
 import { formatMeasure } from '../src/lib/charts/format.ts';
 import type { Snapshot } from '../src/lib/server/scorecard/types.ts';
-import { MONTH, TZ, TEAMS, freshClickHouse, insertRecords, makeRecords } from './scorecard-fixture.ts';
+import { freshClickHouse, generateRecords, insertRecords } from './support/records.ts';
+
+const TZ = 'Asia/Kolkata';
+const MONTH = '2026-10';
+const TEAMS = [
+	{ site: 'Shanghai', team: 'SH-Phone' },
+	{ site: 'Shanghai', team: 'SH-Chat' },
+	{ site: 'Beijing', team: 'BJ-Field' }
+];
 
 let ch: ClickHouse;
 let dir: string;
@@ -20,7 +28,20 @@ let pages: string[];
 
 beforeAll(async () => {
 	({ ch, dir } = await freshClickHouse());
-	await insertRecords(ch, makeRecords(5, 900));
+	await insertRecords(
+		ch,
+		generateRecords({
+			seed: 5,
+			start: Date.UTC(2026, 8, 14),
+			end: Date.UTC(2026, 10, 20),
+			zones: [TZ],
+			teams: TEAMS,
+			contacts: 900,
+			surveys: 450,
+			mysteryShops: 90,
+			complaints: 180
+		})
+	);
 	await freeze(ch, { month: MONTH, timeZone: TZ, by: 'exec@example.test' });
 	await writeNote(ch, MONTH, 1, {
 		section: 'complaints',

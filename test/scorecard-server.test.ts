@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { startServer, type TestServer } from './support/server.ts';
 import { businessMonth, monthRange } from '../src/lib/time.ts';
-import { SERVER_TEAMS as TEAMS, contractRecords, iso, type ContractSurvey } from './scorecard-fixture.ts';
+import { SERVER_TEAMS as TEAMS, contractRecords, iso, type ContractSurvey } from './support/records.ts';
 
 const TZ = 'Europe/Paris';
 const MONTH = '2026-10';
@@ -217,6 +217,28 @@ describe('drill-down routes', () => {
 		expect(csv.slice(1).every((l) => l.includes(',alpha,') && l.includes(',phone,'))).toBe(true);
 	});
 
+	it('filters the measures by channel, and says which a filter cannot reach', async () => {
+		const html = await (await get(`/drill?team=alpha&${range}&channel=phone`, cookies.lead)).text();
+		const contacts = [...first.contacts, ...late.contacts].filter(
+			(c) => c.team === 'alpha' && c.channel === 'phone' && inMonth(c)
+		);
+		const resolved = contacts.filter((c) => c.type === 'resolved');
+		expect(resolved.length).toBeGreaterThan(5);
+		expect(dataValue(html, 'team:alpha', 'fcr')).toBeCloseTo(
+			resolved.filter((c) => c.first_contact).length / resolved.length,
+			9
+		);
+		const surveys = [...first.surveys, ...late.surveys].filter((x) => x.channel === 'phone');
+		expect(dataValue(html, 'team:alpha', 'csat')).toBeCloseTo(csatOf(surveys, 'alpha'), 9);
+		// Complaints carry no channel: the tile says so and shows no number.
+		expect(html).toContain('data-not-filterable="channel"');
+		expect(html).toContain('not filterable by channel');
+		expect(dataValue(html, 'team:alpha', 'escalation_rate')).toBeNull();
+		const byTier = await (await get(`/drill?team=alpha&${range}&tier=key`, cookies.lead)).text();
+		expect(byTier).toContain('data-not-filterable="customerTier"');
+		expect(byTier).toContain('not filterable by customer tier');
+	});
+
 	it('pages long lists', async () => {
 		const p1 = await (await get(`/drill/records/surveys?team=alpha&${range}`, cookies.lead)).text();
 		expect(p1).toContain('Page 1 of 2');
@@ -244,5 +266,43 @@ describe('drill-down routes', () => {
 		expect(r.status).toBe(400);
 		expect(await r.text()).toContain('channel: must be one of');
 		expect((await get(`/drill?team=alpha&from=2026-13-01`, cookies.lead)).status).toBe(400);
+	});
+});
+
+describe('live scorecard cache', () => {
+	const asOf = (html: string) => Number(/data-as-of="(\d+)"/.exec(html)![1]);
+	const live = async () => (await get(`/scorecard/${MONTH}`, cookies.exec)).text();
+	const survey = (id: string, at: number, overall: number): ContractSurvey => ({
+		id,
+		at,
+		site: 'north',
+		team: 'alpha',
+		agent: 'alpha-0',
+		overall,
+		dimensions: { reliability: overall },
+		channel: 'chat'
+	});
+
+	it('serves the computed month until a commit touches what it reads', async () => {
+		const before = await live();
+		expect(asOf(await live())).toBe(asOf(before));
+
+		// A month long before the scorecard's trend: the cached view stands.
+		const old = monthRange('2025-12', TZ);
+		const r1 = await s.post('surveys', [survey('cache-old', old.from + HOUR, 1)].map(iso));
+		expect(r1.body.accepted).toBe(1);
+		expect(asOf(await live())).toBe(asOf(before));
+
+		// The month itself: computed afresh, with the new survey in it.
+		const added = survey('cache-new', month.from + 2 * HOUR, 1);
+		const r2 = await s.post('surveys', [added].map(iso));
+		expect(r2.body.accepted).toBe(1);
+		const after = await live();
+		expect(asOf(after)).toBeGreaterThan(asOf(before));
+		expect(dataValue(after, 'team:alpha', 'csat')).toBeCloseTo(
+			csatOf([...first.surveys, ...late.surveys, added], 'alpha'),
+			9
+		);
+		expect(dataValue(after, 'team:alpha', 'csat')).not.toBe(dataValue(before, 'team:alpha', 'csat'));
 	});
 });

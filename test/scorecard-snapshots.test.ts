@@ -2,7 +2,7 @@
 // a new version includes them; notes and sign-off belong to their version.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import type { ClickHouse } from '../src/lib/server/clickhouse/client.ts';
+import { INSERT_SETTINGS, select, type ClickHouse } from '../src/lib/server/clickhouse/client.ts';
 import {
 	freeze,
 	readVersion,
@@ -13,21 +13,43 @@ import {
 } from '../src/lib/server/scorecard/snapshots.ts';
 import { clickhouseNow } from '../src/lib/server/clickhouse/scorecard.ts';
 import {
-	MONTH,
-	TZ,
-	expectedLate,
 	freshClickHouse,
+	generateRecords,
 	insertRecords,
-	makeRecords,
-	surveysIn,
+	toDateTime64,
 	type Records
-} from './scorecard-fixture.ts';
+} from './support/records.ts';
+import type { VersionInfo } from '../src/lib/server/scorecard/types.ts';
+import { referenceMeasures } from './support/reference.ts';
+import { businessMonth, monthRange } from '../src/lib/time.ts';
 
+const TZ = 'Asia/Kolkata';
+const MONTH = '2026-10';
+const records = (seed: number, contacts: number) =>
+	generateRecords({
+		seed,
+		start: Date.UTC(2026, 8, 14),
+		end: Date.UTC(2026, 10, 20),
+		zones: [TZ],
+		contacts,
+		surveys: contacts / 2,
+		mysteryShops: contacts / 10,
+		complaints: contacts / 5
+	});
 let ch: ClickHouse;
 let dir: string;
-const first = makeRecords(11, 600);
-// Later arrivals: ingested now (after the freeze), half of them dated in the month.
-const later = makeRecords(12, 200);
+const first = records(11, 600);
+// Later arrivals: stored after the freeze, many of them dated in the month.
+const later = records(12, 200);
+
+const inMonth = (x: { at: number }) => businessMonth(x.at, TZ) === MONTH;
+/** Records dated in the month, per stream (the late count's keys). */
+const monthCounts = (recs: Records) => ({
+	contacts: recs.contacts.filter(inMonth).length,
+	surveys: recs.surveys.filter(inMonth).length,
+	'mystery-shops': recs.mysteryShops.filter(inMonth).length,
+	complaints: recs.complaints.filter(inMonth).length
+});
 
 beforeAll(async () => {
 	({ ch, dir } = await freshClickHouse());
@@ -38,13 +60,13 @@ afterAll(async () => {
 	fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function restamp(recs: Records, prefix: string, ingestedAt: number): Records {
-	const re = <T extends { id: string; ingested_at: number }>(xs: T[]) =>
-		xs.map((x) => ({ ...x, id: prefix + x.id, ingested_at: ingestedAt }));
+/** The same records under new ids, so they are new records to the store. */
+function renamed(recs: Records, prefix: string): Records {
+	const re = <T extends { id: string }>(xs: T[]) => xs.map((x) => ({ ...x, id: prefix + x.id }));
 	return {
-		contacts: re(recs.contacts),
+		contacts: re(recs.contacts).map((c) => ({ ...c, contact_id: prefix + c.contact_id })),
 		surveys: re(recs.surveys),
-		shops: re(recs.shops),
+		mysteryShops: re(recs.mysteryShops),
 		complaints: re(recs.complaints).map((c) => ({ ...c, complaint_id: prefix + c.complaint_id }))
 	};
 }
@@ -55,16 +77,17 @@ describe('closing a month', () => {
 		expect(v1.version).toBe(1);
 		const before = (await readVersion(ch, MONTH, 1))!;
 		expect(before.lateTotal).toBe(0);
-		expect(before.data.units[0].surveys).toBe(surveysIn(first, MONTH));
+		expect(before.data.units[0].surveys).toBe(monthCounts(first).surveys);
 
 		await new Promise((r) => setTimeout(r, 5));
 		const arrivedAt = await clickhouseNow(ch);
-		const late = restamp(later, 'late-', arrivedAt);
-		await insertRecords(ch, late);
+		expect(arrivedAt).toBeGreaterThan(v1.frozenAt);
+		const late = renamed(later, 'late-');
+		await insertRecords(ch, late, undefined, arrivedAt);
 
 		const after = (await readVersion(ch, MONTH, 1))!;
 		expect(after.data).toEqual(before.data);
-		const expected = expectedLate(late, MONTH, v1.frozenAt);
+		const expected = monthCounts(late);
 		expect(after.late).toEqual(expected);
 		expect(after.lateTotal).toBe(Object.values(expected).reduce((a, b) => a + b, 0));
 		expect(after.lateTotal).toBeGreaterThan(50);
@@ -76,15 +99,72 @@ describe('closing a month', () => {
 		const all: Records = {
 			contacts: [...first.contacts, ...late.contacts],
 			surveys: [...first.surveys, ...late.surveys],
-			shops: [...first.shops, ...late.shops],
+			mysteryShops: [...first.mysteryShops, ...late.mysteryShops],
 			complaints: [...first.complaints, ...late.complaints]
 		};
-		expect(second.data.units[0].surveys).toBe(surveysIn(all, MONTH));
+		expect(second.data.units[0].surveys).toBe(monthCounts(all).surveys);
 		expect(second.data.units[0].surveys).toBeGreaterThan(before.data.units[0].surveys);
-		expect(second.data.units[0].cells.csat.value).not.toBe(before.data.units[0].cells.csat.value);
+		// Each version's numbers are those of the records it holds.
+		const org = { kind: 'org' as const, id: '' };
+		const csatOf = (recs: Records, asOf: number) =>
+			referenceMeasures(recs, { scope: org, ...monthRange(MONTH, TZ), now: asOf }).csat_mean;
+		expect(before.data.units[0].cells.csat_mean.value).toBeCloseTo(csatOf(first, v1.frozenAt)!, 9);
+		expect(second.data.units[0].cells.csat_mean.value).toBeCloseTo(csatOf(all, v2.frozenAt)!, 9);
+		expect(csatOf(all, v2.frozenAt)).not.toBe(csatOf(first, v1.frozenAt));
 		// The older version stays readable and unchanged.
 		expect((await readVersion(ch, MONTH, 1))!.data).toEqual(before.data);
 		expect((await versions(ch, MONTH)).map((v) => v.version)).toEqual([1, 2]);
+	});
+
+	it('counts each record posted while a freeze computes once: in the version or late', async () => {
+		const { from } = monthRange(MONTH, TZ);
+		const base = (await readVersion(ch, MONTH, 2))!;
+		const posted: string[] = [];
+		let freezing = true;
+		let freezeDone: Promise<VersionInfo> | undefined;
+		const startFreeze = () =>
+			freeze(ch, { month: MONTH, timeZone: TZ, by: 'exec' }).finally(() => {
+				freezing = false;
+			});
+		// Surveys of the month, stamped by ClickHouse as they are stored (as ingest does): a few before
+		// the freeze starts, more while it computes, and a few after.
+		for (let after = 0; after < 3; after += freezing ? 0 : 1) {
+			const batch = Array.from({ length: 5 }, (_, i) => ({
+				id: `during-${posted.length + i}`,
+				at: toDateTime64(from + 3_600_000 + posted.length + i),
+				site: 'Beijing',
+				team: 'BJ-Field',
+				agent: 'bj-1',
+				overall: 1,
+				dimensions: { empathy: 1 },
+				channel: 'phone'
+			}));
+			await ch.client.insert({
+				table: 'surveys_v1',
+				values: batch,
+				format: 'JSONEachRow',
+				clickhouse_settings: INSERT_SETTINGS
+			});
+			posted.push(...batch.map((b) => b.id));
+			if (posted.length === 10) freezeDone = startFreeze();
+			await new Promise((r) => setTimeout(r, 5));
+		}
+		const v = await freezeDone!;
+		const stamped = await select<{ id: string; ingested: number }>(
+			ch,
+			`SELECT id, toUnixTimestamp64Milli(ingested_at) AS ingested FROM surveys_v1 WHERE id IN {ids:Array(String)}`,
+			{ ids: posted }
+		);
+		expect(stamped.length).toBe(posted.length);
+		const inVersion = stamped.filter((x) => x.ingested <= v.frozenAt).length;
+		// The freeze really ran while records arrived: some before its cutoff, some after.
+		expect(inVersion).toBeGreaterThan(0);
+		expect(posted.length - inVersion).toBeGreaterThan(0);
+
+		const snap = (await readVersion(ch, MONTH, v.version))!;
+		expect(snap.data.units[0].surveys).toBe(base.data.units[0].surveys + inVersion);
+		expect(snap.late.surveys).toBe(posted.length - inVersion);
+		expect(snap.data.units[0].surveys + snap.late.surveys).toBe(base.data.units[0].surveys + posted.length);
 	});
 
 	it('two freezes at once get different versions', async () => {

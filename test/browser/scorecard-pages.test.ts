@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startServer, type TestServer } from '../support/server.ts';
 import { launchBrowser, signedInPage } from './board-helpers.ts';
 import { monthRange } from '../../src/lib/time.ts';
-import { contractRecords, iso } from '../scorecard-fixture.ts';
+import { contractRecords, iso } from '../support/records.ts';
 import { formatDelta } from '../../src/lib/charts/format.ts';
 import { t } from '../../src/lib/i18n/index.ts';
 import type { MeasureKey } from '../../src/lib/measures.ts';
@@ -111,6 +111,13 @@ describe('scorecard in a browser', () => {
 			page.waitForURL((u) => u.searchParams.get('channel') === 'phone'),
 			page.click('[data-filters] button')
 		]);
+		// Complaints carry no channel: their tiles say so instead of showing an unfiltered number.
+		const escalation = page.locator(
+			'.tile:has([data-kpi="escalation_rate"]) [data-not-filterable="channel"]'
+		);
+		expect(await escalation.isVisible()).toBe(true);
+		expect(await page.locator('.tile:has([data-kpi="fcr"]) [data-not-filterable]').count()).toBe(0);
+		await page.screenshot({ path: `${SHOTS}/drill-filtered.png`, fullPage: true });
 		await Promise.all([
 			page.waitForURL((u) => u.pathname === '/drill/records/surveys'),
 			page.click('[data-records="surveys"]')

@@ -2,7 +2,9 @@
 // Several sites, teams and agents; customers who come back; complaints that climb tiers and move
 // between teams; many times placed on and around the business-day and month boundaries of a zone.
 import { DEFAULT_DIMENSIONS, DEFAULT_FORM, mysteryScore } from '../../src/lib/contract/index.ts';
-import { INSERT_SETTINGS, type ClickHouse } from '../../src/lib/server/clickhouse/client.ts';
+import fs from 'node:fs';
+import { INSERT_SETTINGS, openClickHouse, type ClickHouse } from '../../src/lib/server/clickhouse/client.ts';
+import { migrate } from '../../src/lib/server/clickhouse/migrate.ts';
 import { businessDay, dayRange, addDays } from '../../src/lib/time.ts';
 
 interface Placed {
@@ -61,6 +63,8 @@ export interface GenerateOptions {
 	zones: string[];
 	sites?: number;
 	teamsPerSite?: number;
+	/** Named sites and teams instead of `site-1/team-1`…: agents are `<team>/agent-<k>`. */
+	teams?: { site: string; team: string }[];
 	agentsPerTeam?: number;
 	contacts?: number;
 	surveys?: number;
@@ -96,9 +100,11 @@ const HOUR = 3_600_000;
 export function generateRecords(o: GenerateOptions): Records {
 	const r = random(o.seed);
 	const sites = Array.from({ length: o.sites ?? 3 }, (_, i) => `site-${i + 1}`);
-	const teams = sites.flatMap((site) =>
-		Array.from({ length: o.teamsPerSite ?? 2 }, (_, j) => ({ site, team: `${site}/team-${j + 1}` }))
-	);
+	const teams =
+		o.teams ??
+		sites.flatMap((site) =>
+			Array.from({ length: o.teamsPerSite ?? 2 }, (_, j) => ({ site, team: `${site}/team-${j + 1}` }))
+		);
 	const agentsOf = (team: string) =>
 		Array.from({ length: o.agentsPerTeam ?? 3 }, (_, k) => `${team}/agent-${k + 1}`);
 	const place = () => {
@@ -270,10 +276,14 @@ const TABLES: [keyof Records, string][] = [
 	['complaints', 'complaints_v1']
 ];
 
-/** Inserts the rows straight into the raw tables (the ingest API is tested on its own), in batches. */
-export async function insertRecords(ch: ClickHouse, records: Records, batch = 50_000) {
+/**
+ * Inserts the rows straight into the raw tables (the ingest API is tested on its own), in batches;
+ * stamped as stored now, or at `ingestedAt` (epoch ms) to play records that arrived at a given time.
+ */
+export async function insertRecords(ch: ClickHouse, records: Records, batch = 50_000, ingestedAt?: number) {
+	const stamp = ingestedAt === undefined ? {} : { ingested_at: toDateTime64(ingestedAt) };
 	for (const [key, table] of TABLES) {
-		const rows = (records[key] as Placed[]).map((row) => ({ ...row, at: toDateTime64(row.at) }));
+		const rows = (records[key] as Placed[]).map((row) => ({ ...row, at: toDateTime64(row.at), ...stamp }));
 		for (let i = 0; i < rows.length; i += batch)
 			await ch.client.insert({
 				table,
@@ -303,6 +313,135 @@ export function toContractRecord(row: Placed & Record<string, unknown>): Record<
 		// The contract allows `error` on resolved contacts only (stored false elsewhere).
 		if (k === 'error' && row.type !== 'resolved') continue;
 		out[k] = v;
+	}
+	return out;
+}
+
+/** An empty, migrated embedded ClickHouse in a new directory under /tmp (remove `dir` when done). */
+export async function freshClickHouse(prefix = 'sqm-g-'): Promise<{ ch: ClickHouse; dir: string }> {
+	const dir = fs.mkdtempSync(`/tmp/${prefix}`);
+	const ch = await openClickHouse({ dataDir: dir, clickhouse: { database: 'default' } });
+	await migrate(ch);
+	return { ch, dir };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records in the public contract's shape, for tests that go through the ingest API of a server.
+
+export const SERVER_TEAMS = [
+	{ site: 'north', team: 'alpha' },
+	{ site: 'south', team: 'gamma' }
+];
+export interface ContractSurvey {
+	id: string;
+	at: number;
+	site: string;
+	team: string;
+	agent: string;
+	overall: number;
+	dimensions: Record<string, number>;
+	channel: string;
+}
+export const iso = <T extends { at: number }>(x: T) => ({ ...x, at: new Date(x.at).toISOString() });
+
+/** n contacts (opened, responded, resolved), n surveys, n/10 evaluations and n/10 complaints in [from, to); every tenth on the month's first edge. */
+export function contractRecords(
+	prefix: string,
+	n: number,
+	month: { from: number },
+	from: number,
+	to: number
+) {
+	const r = random(prefix.charCodeAt(0)).next;
+	const channels = ['phone', 'chat', 'email'] as const;
+	const out = {
+		contacts: [] as {
+			id: string;
+			at: number;
+			site: string;
+			team: string;
+			agent: string;
+			type: string;
+			contact_id: string;
+			channel: string;
+			response_seconds?: number;
+			first_contact?: boolean;
+		}[],
+		surveys: [] as ContractSurvey[],
+		shops: [] as ({ at: number } & Record<string, unknown>)[],
+		complaints: [] as ({ at: number } & Record<string, unknown>)[]
+	};
+	for (let i = 0; i < n; i++) {
+		const { site, team } = SERVER_TEAMS[i % 2];
+		const agent = `${team}-${i % 3}`;
+		const at =
+			i % 10 === 0
+				? i % 20 === 0
+					? month.from + 60_000
+					: month.from - 60_000
+				: Math.floor(from + r() * (to - from));
+		const channel = channels[i % 3];
+		const base = { site, team, agent };
+		const cid = `${prefix}k${i}`;
+		out.contacts.push({ ...base, id: `${prefix}o${i}`, at, type: 'opened', contact_id: cid, channel });
+		out.contacts.push({
+			...base,
+			id: `${prefix}r${i}`,
+			at: at + 1000,
+			type: 'responded',
+			contact_id: cid,
+			channel,
+			response_seconds: Math.floor(r() * 60)
+		});
+		out.contacts.push({
+			...base,
+			id: `${prefix}s${i}`,
+			at: at + 2000,
+			type: 'resolved',
+			contact_id: cid,
+			channel,
+			first_contact: r() < 0.7
+		});
+		const quality = r();
+		const dimensions = Object.fromEntries(
+			DEFAULT_DIMENSIONS.map((d) => [
+				d,
+				Math.max(1, Math.min(5, Math.round(1 + quality * 4 + (r() - 0.5) * 2)))
+			])
+		);
+		out.surveys.push({
+			...base,
+			id: `${prefix}v${i}`,
+			at: at + 3000,
+			overall: Math.max(1, Math.min(5, Math.round(1 + quality * 4))),
+			dimensions,
+			channel
+		});
+		if (i % 10 === 5) {
+			const sections = Object.fromEntries(
+				DEFAULT_FORM.sections.map((s) => [s.key, Math.round(55 + r() * 45)])
+			);
+			out.shops.push({
+				...base,
+				id: `${prefix}m${i}`,
+				at: at + 4000,
+				shopper: `shopper-${i % 4}`,
+				sections,
+				comment: `Visit ${i}: greeted promptly`
+			});
+			const complaint = (suffix: string, dt: number, type: string, tier?: number) =>
+				out.complaints.push({
+					...base,
+					id: `${prefix}q${i}${suffix}`,
+					at: at + 5000 + dt,
+					complaint_id: `${prefix}q${i}`,
+					type,
+					...(tier === undefined ? {} : { tier })
+				});
+			complaint('a', 0, 'received', 1);
+			if (r() < 0.4) complaint('b', 20 * HOUR, 'escalated', 2);
+			if (r() < 0.7) complaint('c', 30 * HOUR, 'resolved');
+		}
 	}
 	return out;
 }

@@ -29,6 +29,10 @@ export interface RefQuery {
 	now: number;
 	tierLimitHours?: Record<1 | 2 | 3, number>;
 	serviceLevelSeconds?: Record<string, number>;
+	/** Drill-down narrowing (docs/MEASURES.md, "Filters"): an agent's team, channel, customer tier. */
+	agentTeam?: string;
+	channel?: string;
+	customerTier?: string;
 }
 interface Where {
 	site: string;
@@ -118,18 +122,102 @@ export function complaintStates(
 	return states;
 }
 
+/** The tier entry (received/escalated) in force at `at`: the latest up to it, the higher tier on a tie. */
+function entryAt(all: ComplaintRow[], id: string, at: number): ComplaintRow | undefined {
+	const entries = all.filter(
+		(c) => c.complaint_id === id && (c.type === 'received' || c.type === 'escalated') && c.at <= at
+	);
+	return entries.length
+		? entries.reduce((a, b) => (b.at > a.at || (b.at === a.at && b.tier! > a.tier!) ? b : a))
+		: undefined;
+}
+
+/** Per complaint among `events`, its last event of `type` there and the tier entry in force then. */
+function lastInTier(all: ComplaintRow[], events: ComplaintRow[], type: ComplaintRow['type']) {
+	return [
+		...groupBy(
+			events.filter((c) => c.type === type),
+			(c) => c.complaint_id
+		)
+	].flatMap(([id, xs]) => {
+		const at = Math.max(...xs.map((c) => c.at));
+		const entry = entryAt(all, id, at);
+		return entry ? [{ id, at, entry }] : [];
+	});
+}
+
+/**
+ * The scorecard's complaints by tier over a window, from the definitions on ComplaintTierRow: received
+ * by the highest tier reached by now; open and overdue (of those) by the tier as of now; resolved by the
+ * tier in force at the last resolution in the window; closed likewise, timed from the first receipt.
+ */
+export function referenceComplaintTiers(
+	rec: Records,
+	q: { from: number; to: number; now: number; tierLimitHours?: Record<1 | 2 | 3, number> }
+) {
+	const limits = q.tierLimitHours ?? DEFAULT_TIER_LIMIT_HOURS;
+	const all = rec.complaints.filter((c) => c.at <= q.now);
+	const inside = all.filter((c) => inWindow(q, c.at));
+	const rows = ([1, 2, 3] as const).map((tier) => ({
+		tier,
+		received: 0,
+		resolved: 0,
+		resolvedWithinLimit: 0,
+		openOverdue: 0,
+		closed: 0,
+		closeSeconds: [] as number[]
+	}));
+	const received = new Set(inside.filter((c) => c.type === 'received').map((c) => c.complaint_id));
+	for (const id of received) {
+		const tiers = all
+			.filter((c) => c.complaint_id === id && (c.type === 'received' || c.type === 'escalated'))
+			.map((c) => c.tier!);
+		rows[Math.max(...tiers) - 1].received++;
+	}
+	for (const s of complaintStates(rec.complaints, q.now, limits))
+		if (received.has(s.complaint_id) && s.overdue) rows[s.tier - 1].openOverdue++;
+	for (const { at, entry } of lastInTier(all, inside, 'resolved')) {
+		rows[entry.tier! - 1].resolved++;
+		if (at <= entry.at + limits[entry.tier as 1 | 2 | 3] * HOUR) rows[entry.tier! - 1].resolvedWithinLimit++;
+	}
+	for (const { id, at, entry } of lastInTier(all, inside, 'closed')) {
+		const receipts = all.filter((c) => c.complaint_id === id && c.type === 'received');
+		if (!receipts.length) continue;
+		rows[entry.tier! - 1].closed++;
+		rows[entry.tier! - 1].closeSeconds.push((at - Math.min(...receipts.map((c) => c.at))) / 1000);
+	}
+	return rows.map(({ closeSeconds, ...r }) => ({
+		...r,
+		withinLimitShare: r.resolved ? r.resolvedWithinLimit / r.resolved : null,
+		meanCloseSeconds: mean(closeSeconds)
+	}));
+}
+
 /** Every measure for one scope. */
 export function referenceMeasures(rec: Records, q: RefQuery): Values {
 	const limits = q.tierLimitHours ?? DEFAULT_TIER_LIMIT_HOURS;
 	const sl = { ...SERVICE_LEVEL_SECONDS, ...q.serviceLevelSeconds };
+	const ofTeam = (x: Where) =>
+		q.scope.kind !== 'agent' || q.agentTeam === undefined || x.team === q.agentTeam;
+	const channel = (x: { channel: string }) => q.channel === undefined || x.channel === q.channel;
+	// A complaint's customer tier is the one its `received` event carries.
+	const tierComplaints = new Set(
+		rec.complaints
+			.filter((c) => c.type === 'received' && c.customer_tier === q.customerTier)
+			.map((c) => c.complaint_id)
+	);
 	const here = <T extends Where & { at: number }>(xs: T[]) =>
-		xs.filter((x) => inScope(q.scope, x) && inWindow(q, x.at));
-	const contacts = here(rec.contacts);
+		xs.filter((x) => inScope(q.scope, x) && ofTeam(x) && inWindow(q, x.at));
+	const contacts = here(rec.contacts).filter(
+		(c) => channel(c) && (q.customerTier === undefined || c.customer_tier === q.customerTier)
+	);
 	const responded = contacts.filter((c) => c.type === 'responded');
 	const seconds = responded.map((c) => c.response_seconds!);
 	const resolved = contacts.filter((c) => c.type === 'resolved');
-	const surveys = here(rec.surveys);
-	const complaints = here(rec.complaints);
+	const surveys = here(rec.surveys).filter(channel);
+	const complaints = here(rec.complaints).filter(
+		(c) => q.customerTier === undefined || tierComplaints.has(c.complaint_id)
+	);
 
 	// Repeat contact: an opened contact whose customer opened another contact in the days before.
 	const opened = contacts.filter((c) => c.type === 'opened');
@@ -166,20 +254,9 @@ export function referenceMeasures(rec: Records, q: RefQuery): Values {
 		);
 
 	// Closed within limit: the last resolution in the window against the limit of the tier it was in then.
-	const resolutions = groupBy(
-		complaints.filter((c) => c.type === 'resolved'),
-		(c) => c.complaint_id
+	const judged = lastInTier(rec.complaints, complaints, 'resolved').map(
+		({ at, entry }) => at <= entry.at + limits[entry.tier as 1 | 2 | 3] * HOUR
 	);
-	const judged: boolean[] = [];
-	for (const [id, rs] of resolutions) {
-		const resolvedAt = Math.max(...rs.map((c) => c.at));
-		const entries = rec.complaints.filter(
-			(c) => c.complaint_id === id && (c.type === 'received' || c.type === 'escalated') && c.at <= resolvedAt
-		);
-		if (!entries.length) continue;
-		const entry = entries.reduce((a, b) => (b.at > a.at || (b.at === a.at && b.tier! > a.tier!) ? b : a));
-		judged.push(resolvedAt <= entry.at + limits[entry.tier as 1 | 2 | 3] * HOUR);
-	}
 
 	const states = complaintStates(rec.complaints, q.now, limits).filter((s) => inScope(q.scope, s));
 	return {
@@ -192,7 +269,11 @@ export function referenceMeasures(rec: Records, q: RefQuery): Values {
 		repeat_contact: openedIds.size ? repeatIds.size / openedIds.size : null,
 		csat: share(surveys, (s) => s.overall >= 4),
 		csat_mean: mean(surveys.map((s) => s.overall)),
-		mystery_score: mean(here(rec.mysteryShops).map((m) => m.score)),
+		mystery_score: mean(
+			here(rec.mysteryShops)
+				.filter(channel)
+				.map((m) => m.score)
+		),
 		backlog: openContacts(rec.contacts, q.now).filter((c) => inScope(q.scope, c)).length,
 		complaints_open: states.filter((s) => s.open).length,
 		complaints_overdue: states.filter((s) => s.overdue).length,

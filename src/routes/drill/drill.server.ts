@@ -5,7 +5,13 @@ import { error } from '@sveltejs/kit';
 import { CHANNELS, CUSTOMER_TIERS } from '$lib/contract/index.ts';
 import { t } from '$lib/i18n/index.ts';
 import { MEASURES, statusOf, type MeasureKey, type Scope, type Status } from '$lib/measures.ts';
-import { measureValues, measureValuesByChild, type MeasureValues } from '$lib/server/clickhouse/measures.ts';
+import {
+	measureValues,
+	measureValuesByChild,
+	unfilterable,
+	type MeasureFilter,
+	type MeasureValues
+} from '$lib/server/clickhouse/measures.ts';
 import { spreadBy, type RecordFilter } from '$lib/server/clickhouse/records.ts';
 import { getRuntime } from '$lib/server/runtime.ts';
 import type { Targets } from '$lib/server/targets.ts';
@@ -96,6 +102,8 @@ export interface MeasureCell {
 	value: number | null;
 	target: number;
 	status: Status;
+	/** Filters set in the view that the measure's stream cannot apply: the value is withheld, not shown unfiltered. */
+	notFilterable: MeasureFilter[];
 }
 
 /** URL search params of a drill view; `change` overrides some (undefined removes one). */
@@ -124,14 +132,25 @@ export async function drillView(d: DrillQuery) {
 		to: d.filter.to,
 		now: Math.min(Date.now(), d.filter.to),
 		tz: config.businessTz,
-		keys: DRILL_MEASURES
+		keys: DRILL_MEASURES,
+		channel: d.channel,
+		customerTier: d.customerTier
 	};
+	const set = (['channel', 'customerTier'] as const).filter((f) => d[f] !== undefined);
 	const cells = (scope: Scope, v: MeasureValues, teamOf?: string): MeasureCell[] =>
 		DRILL_MEASURES.map((key) => {
 			const th = targets.resolveThreshold(scope, key, teamOf);
-			return { key, value: v[key], target: th.target, status: statusOf(MEASURES[key].direction, th, v[key]) };
+			const notFilterable = set.filter((f) => unfilterable(key, f));
+			const value = notFilterable.length ? null : v[key];
+			return {
+				key,
+				value,
+				target: th.target,
+				status: statusOf(MEASURES[key].direction, th, value),
+				notFilterable
+			};
 		});
-	const own = await measureValues(ch, { ...base, scope: d.scope });
+	const own = await measureValues(ch, { ...base, scope: d.scope, agentTeam: d.team });
 	const children =
 		d.scope.kind === 'agent'
 			? []

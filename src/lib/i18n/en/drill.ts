@@ -26,7 +26,9 @@ export const drill = {
 	'drill.filter.all': 'All',
 	'drill.filter.apply': 'Apply',
 	'drill.filter.note':
-		'Days in {tz}. Channel and customer tier filter the records and the spread tables; the measures cover all channels and tiers.',
+		'Days in {tz}. Channel and customer tier filter the measures, the agents and the records wherever the records carry them; a measure whose records do not says so.',
+	'drill.notFilterable.channel': 'not filterable by channel',
+	'drill.notFilterable.customerTier': 'not filterable by customer tier',
 	'drill.spread.title': 'Spread across agents',
 	'drill.by.channels': 'By channel',
 	'drill.by.tiers': 'By customer tier',

@@ -35,6 +35,13 @@ export interface MeasureQuery {
 	keys?: readonly MeasureKey[];
 	/** Open items as of an instant at or before every state point: the state reads follow only those and what changed since. */
 	checkpoint?: StateCheckpoint;
+	/** The team of an agent scope: agent ids are only unique within a team. */
+	agentTeam?: string;
+	/** Drill-down filters, applied where the measure's stream carries the field (FILTER_SQL). */
+	channel?: string;
+	customerTier?: string;
+	/** Only rows ingested by then (epoch ms): a frozen scorecard reads the data as of its cutoff. */
+	ingestedBy?: number;
 }
 
 /** The contacts in backlog and the complaints open at `at`, stored in state_checkpoints_v1 under `id`. */
@@ -108,6 +115,35 @@ const groupId = (k: unknown): string => (typeof k === 'string' ? k : JSON.string
 const inWindow = (at: string) =>
 	`toStartOfFifteenMinutes(${at}) >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND toStartOfFifteenMinutes(${at}) < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`;
 const upToNow = (at: string) => `${at} <= fromUnixTimestamp64Milli({now:Int64}, 'UTC')`;
+
+/** The drill-down filters each stream carries (docs/MEASURES.md, "Filters"), as fixed SQL over parameters. */
+export type MeasureFilter = 'channel' | 'customerTier';
+type Stream = 'contacts' | 'surveys' | 'mystery_shops' | 'complaints';
+const FILTER_SQL: Record<Stream, Partial<Record<MeasureFilter, string>>> = {
+	contacts: {
+		channel: 'toString(channel) = {channel:String}',
+		customerTier: 'toString(customer_tier) = {customerTier:String}'
+	},
+	surveys: { channel: 'channel = {channel:String}' },
+	mystery_shops: { channel: 'toString(channel) = {channel:String}' },
+	// A complaint's customer tier is the one on its `received` event (later events need not repeat it).
+	complaints: {
+		customerTier: `complaint_id IN (SELECT complaint_id FROM complaints_v1 WHERE type = 'received' AND customer_tier = {customerTier:String})`
+	}
+};
+/** A family's own rows narrowed to the agent's team and by the filters its stream carries. */
+function narrow(q: MeasureQuery, stream: Stream): string {
+	const team = q.scope.kind === 'agent' && q.agentTeam !== undefined ? ['team = {agentTeam:String}'] : [];
+	const filters = (['channel', 'customerTier'] as const).flatMap((f) =>
+		q[f] !== undefined && FILTER_SQL[stream][f] ? [FILTER_SQL[stream][f]] : []
+	);
+	return [...team, ...filters].join(' AND ') || '1';
+}
+/** A table, or only its rows ingested by the cutoff `{ingestedBy}` when the query has one. */
+export const ingested = (table: string, q: { ingestedBy?: number }) =>
+	q.ingestedBy === undefined
+		? table
+		: `(SELECT * FROM ${table} WHERE ingested_at <= fromUnixTimestamp64Milli({ingestedBy:Int64}, 'UTC'))`;
 // Agents are optional on records: rows without one belong to no agent.
 const childFilter = (g: Grouping, c: Columns) =>
 	g.kind === 'child' && g.column === 'agent' ? `${c.agent} != ''` : '1';
@@ -128,6 +164,7 @@ const ratio = (num: number, den: number) => (den > 0 ? num / den : null);
 /** A family of measures computed by one query: rows keyed by group `k`, turned into measure values. */
 interface Family {
 	name: string;
+	stream: Stream;
 	keys: readonly MeasureKey[];
 	sql(ctx: Ctx): string;
 	values(row: { k: string }): { [K in MeasureKey]?: number | null };
@@ -136,6 +173,7 @@ interface Family {
 /** A family with its own row shape. */
 const family = <R extends { k: string }>(f: {
 	name: string;
+	stream: Stream;
 	keys: readonly MeasureKey[];
 	sql(ctx: Ctx): string;
 	values(row: R): { [K in MeasureKey]?: number | null };
@@ -144,6 +182,7 @@ const family = <R extends { k: string }>(f: {
 /** A family of state measures: one value per point of `{points}`, arrays in the row. */
 interface StateFamily {
 	name: string;
+	stream: Stream;
 	keys: readonly MeasureKey[];
 	sql(ctx: Ctx): string;
 	values(row: { k: string }, point: number): { [K in MeasureKey]?: number | null };
@@ -151,6 +190,7 @@ interface StateFamily {
 
 const stateFamily = <R extends { k: string }>(f: {
 	name: string;
+	stream: Stream;
 	keys: readonly MeasureKey[];
 	sql(ctx: Ctx): string;
 	values(row: R, point: number): { [K in MeasureKey]?: number | null };
@@ -176,14 +216,15 @@ const contactCounts = family<{
 	errors: number;
 }>({
 	name: 'contactCounts',
+	stream: 'contacts',
 	keys: ['response_time_avg', 'response_time_max', 'fcr', 'error_rate'],
 	// Reads projection contacts_15m_v1: per type, so every aggregate is one the projection holds.
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, ROW)} AS k, type, count() AS n, sum(response_seconds) AS total,
 				max(response_seconds) AS longest, countIf(first_contact) AS first, countIf(error) AS errors
-			FROM contacts_v1
+			FROM ${ingested('contacts_v1', ctx.q)}
 			WHERE type IN ('responded', 'resolved') AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)}
-				AND ${inWindow('at')}
+				AND ${narrow(ctx.q, 'contacts')} AND ${inWindow('at')}
 			GROUP BY k, type`;
 	},
 	values: (r) =>
@@ -194,14 +235,15 @@ const contactCounts = family<{
 
 const responseDistribution = family<{ k: string; p90: number; within: number; n: number }>({
 	name: 'responseDistribution',
+	stream: 'contacts',
 	keys: ['response_time_p90', 'service_level'],
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, ROW)} AS k, quantileExact(0.9)(response_seconds) AS p90,
 				countIf(response_seconds <= multiIf(channel = 'phone', {slPhone:Float64}, channel = 'chat', {slChat:Float64},
 					channel = 'email', {slEmail:Float64}, channel = 'in_person', {slInPerson:Float64}, {slField:Float64})) AS within,
 				count() AS n
-			FROM contacts_v1
-			WHERE type = 'responded' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+			FROM ${ingested('contacts_v1', ctx.q)}
+			WHERE type = 'responded' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'contacts')} AND ${inWindow('at')}
 			GROUP BY k`;
 	},
 	values: (r) => ({
@@ -212,6 +254,7 @@ const responseDistribution = family<{ k: string; p90: number; within: number; n:
 
 const repeatContact = family<{ k: string; opened: number; repeats: number }>({
 	name: 'repeatContact',
+	stream: 'contacts',
 	keys: ['repeat_contact'],
 	sql(ctx) {
 		// Each opened contact of the window, joined to the same customer's opened contacts of the
@@ -222,16 +265,16 @@ const repeatContact = family<{ k: string; opened: number; repeats: number }>({
 					countIf(p.contact_id != '' AND p.contact_id != o.contact_id AND p.at < o.at
 						AND toUnixTimestamp64Milli(p.at) >= toUnixTimestamp64Milli(o.at) - {repeatMs:Int64}) > 0 AS is_repeat
 				FROM (
-					SELECT ${groupKey(ctx.g, ROW)} AS k, id, contact_id, customer, at FROM contacts_v1
-					WHERE type = 'opened' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+					SELECT ${groupKey(ctx.g, ROW)} AS k, id, contact_id, customer, at FROM ${ingested('contacts_v1', ctx.q)}
+					WHERE type = 'opened' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'contacts')} AND ${inWindow('at')}
 				) AS o
 				LEFT JOIN (
-					SELECT customer, contact_id, at FROM contacts_v1
+					SELECT customer, contact_id, at FROM ${ingested('contacts_v1', ctx.q)}
 					WHERE type = 'opened' AND customer != ''
 						AND at >= fromUnixTimestamp64Milli({from:Int64} - {repeatMs:Int64}, 'UTC')
 						AND at < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
 						AND customer IN (
-							SELECT customer FROM contacts_v1
+							SELECT customer FROM ${ingested('contacts_v1', ctx.q)}
 							WHERE type = 'opened' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${inWindow('at')}
 						)
 				) AS p ON p.customer = o.customer
@@ -246,12 +289,13 @@ const repeatContact = family<{ k: string; opened: number; repeats: number }>({
 
 const satisfaction = family<{ k: string; n: number; satisfied: number; total: number }>({
 	name: 'satisfaction',
+	stream: 'surveys',
 	keys: ['csat', 'csat_mean'],
 	// Reads projection surveys_15m_v1.
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, ROW)} AS k, count() AS n, countIf(overall >= 4) AS satisfied, sum(overall) AS total
-			FROM surveys_v1
-			WHERE ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+			FROM ${ingested('surveys_v1', ctx.q)}
+			WHERE ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'surveys')} AND ${inWindow('at')}
 			GROUP BY k`;
 	},
 	values: (r) => ({
@@ -262,11 +306,12 @@ const satisfaction = family<{ k: string; n: number; satisfied: number; total: nu
 
 const mystery = family<{ k: string; mean: number }>({
 	name: 'mystery',
+	stream: 'mystery_shops',
 	keys: ['mystery_score'],
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, ROW)} AS k, avg(score) AS mean
-			FROM mystery_shops_v1
-			WHERE ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+			FROM ${ingested('mystery_shops_v1', ctx.q)}
+			WHERE ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'mystery_shops')} AND ${inWindow('at')}
 			GROUP BY k`;
 	},
 	values: (r) => ({ mystery_score: r.mean })
@@ -274,22 +319,23 @@ const mystery = family<{ k: string; mean: number }>({
 
 const followUps = family<{ k: string; done: number; due: number }>({
 	name: 'followUps',
+	stream: 'contacts',
 	keys: ['follow_up_completion'],
 	// Follow-ups that fell due in the window, and of those the ones done by now: a follow-up done
 	// today that fell due last week counts on its own day, so the rate never exceeds 1.
 	sql(ctx) {
 		return `SELECT d.k AS k, count() AS due, countIf(f.contact_id != '') AS done
 			FROM (
-				SELECT ${groupKey(ctx.g, ROW)} AS k, contact_id FROM contacts_v1
+				SELECT ${groupKey(ctx.g, ROW)} AS k, contact_id FROM ${ingested('contacts_v1', ctx.q)}
 				WHERE type = 'follow_up_due' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)}
-					AND ${inWindow('at')}
+					AND ${narrow(ctx.q, 'contacts')} AND ${inWindow('at')}
 				GROUP BY k, contact_id
 			) AS d
 			LEFT JOIN (
-				SELECT DISTINCT contact_id FROM contacts_v1
+				SELECT DISTINCT contact_id FROM ${ingested('contacts_v1', ctx.q)}
 				WHERE type = 'follow_up_done' AND ${upToNow('at')}
 					AND contact_id IN (
-						SELECT contact_id FROM contacts_v1
+						SELECT contact_id FROM ${ingested('contacts_v1', ctx.q)}
 						WHERE type = 'follow_up_due' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${inWindow('at')}
 					)
 			) AS f ON f.contact_id = d.contact_id
@@ -302,16 +348,17 @@ const followUps = family<{ k: string; done: number; due: number }>({
 
 const escalation = family<{ k: string; received: number; escalated: number }>({
 	name: 'escalation',
+	stream: 'complaints',
 	keys: ['escalation_rate'],
 	sql(ctx) {
 		return `SELECT r.k AS k, count() AS received, countIf(t.highest >= 2) AS escalated
 			FROM (
-				SELECT ${groupKey(ctx.g, ROW)} AS k, complaint_id FROM complaints_v1
-				WHERE type = 'received' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+				SELECT ${groupKey(ctx.g, ROW)} AS k, complaint_id FROM ${ingested('complaints_v1', ctx.q)}
+				WHERE type = 'received' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'complaints')} AND ${inWindow('at')}
 				GROUP BY k, complaint_id
 			) AS r
 			LEFT JOIN (
-				SELECT complaint_id, max(tier) AS highest FROM complaints_v1
+				SELECT complaint_id, max(tier) AS highest FROM ${ingested('complaints_v1', ctx.q)}
 				WHERE type IN ('received', 'escalated') AND ${upToNow('at')}
 				GROUP BY complaint_id
 			) AS t ON t.complaint_id = r.complaint_id
@@ -324,6 +371,7 @@ const escalation = family<{ k: string; received: number; escalated: number }>({
 
 const closedWithinLimit = family<{ k: string; resolved: number; within: number }>({
 	name: 'closedWithinLimit',
+	stream: 'complaints',
 	keys: ['closed_within_limit'],
 	sql(ctx) {
 		// The limit is that of the tier the complaint was in when it was resolved (its last resolution
@@ -333,12 +381,12 @@ const closedWithinLimit = family<{ k: string; resolved: number; within: number }
 				SELECT r.k AS k, r.complaint_id AS complaint_id, r.resolved_at AS resolved_at,
 					max(e.at) AS entered, argMax(e.tier, (e.at, e.tier)) AS tier
 				FROM (
-					SELECT ${groupKey(ctx.g, ROW)} AS k, complaint_id, max(at) AS resolved_at FROM complaints_v1
-					WHERE type = 'resolved' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${inWindow('at')}
+					SELECT ${groupKey(ctx.g, ROW)} AS k, complaint_id, max(at) AS resolved_at FROM ${ingested('complaints_v1', ctx.q)}
+					WHERE type = 'resolved' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'complaints')} AND ${inWindow('at')}
 					GROUP BY k, complaint_id
 				) AS r
 				INNER JOIN (
-					SELECT complaint_id, at, assumeNotNull(tier) AS tier FROM complaints_v1 WHERE type IN ('received', 'escalated')
+					SELECT complaint_id, at, assumeNotNull(tier) AS tier FROM ${ingested('complaints_v1', ctx.q)} WHERE type IN ('received', 'escalated')
 				) AS e ON e.complaint_id = r.complaint_id
 				WHERE e.at <= r.resolved_at
 				GROUP BY r.k, r.complaint_id, r.resolved_at
@@ -447,23 +495,25 @@ const OVERDUE = `is_open AND t > entered + ${tierLimitMs('tier')}`;
 
 const backlog = stateFamily<{ k: string; open: number[] }>({
 	name: 'backlog',
+	stream: 'contacts',
 	keys: ['backlog'],
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('1')} AS open FROM (${contactIntervals(intervalsOf(ctx))})
 			WHERE type IN ('opened', 'reopened') AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
-			GROUP BY k`;
+			GROUP BY k`; // TODO(lead): filter — AND the state table's equivalent of narrow(ctx.q, 'contacts')
 	},
 	values: (r, i) => ({ backlog: r.open[i] })
 });
 
 const complaintState = stateFamily<{ k: string; open: number[]; overdue: number[] }>({
 	name: 'complaintState',
+	stream: 'complaints',
 	keys: ['complaints_open', 'complaints_overdue'],
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('is_open')} AS open, ${atPoints(OVERDUE)} AS overdue
 			FROM (${complaintIntervals(intervalsOf(ctx))})
 			WHERE entered >= 0 AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
-			GROUP BY k`;
+			GROUP BY k`; // TODO(lead): filter — AND the state table's equivalent of narrow(ctx.q, 'complaints')
 	},
 	values: (r, i) => ({ complaints_open: r.open[i], complaints_overdue: r.overdue[i] })
 });
@@ -479,6 +529,12 @@ const WINDOW_FAMILIES = [
 	closedWithinLimit
 ];
 const STATE_FAMILIES = [backlog, complaintState];
+
+/** Whether a measure's stream lacks the filter's field: the drill-down says so rather than show it unfiltered. */
+export function unfilterable(key: MeasureKey, filter: MeasureFilter): boolean {
+	const f = [...WINDOW_FAMILIES, ...STATE_FAMILIES].find((x) => x.keys.includes(key));
+	return !f || FILTER_SQL[f.stream][filter] === undefined;
+}
 
 function assertWindow(from: number, to: number) {
 	if (from % BUCKET_MS !== 0 || to % BUCKET_MS !== 0 || to < from)
@@ -502,7 +558,11 @@ function paramsOf(q: MeasureQuery): Record<string, unknown> {
 		slEmail: sl.email,
 		slInPerson: sl.in_person,
 		slField: sl.field,
-		repeatMs: REPEAT_WINDOW_DAYS * 86_400_000
+		repeatMs: REPEAT_WINDOW_DAYS * 86_400_000,
+		agentTeam: q.agentTeam ?? '',
+		channel: q.channel ?? '',
+		customerTier: q.customerTier ?? '',
+		ingestedBy: q.ingestedBy ?? 0
 	};
 }
 
@@ -816,11 +876,12 @@ interface WindowQuery {
 	scope: Scope;
 	from: number;
 	to: number;
+	ingestedBy?: number;
 }
 
 function windowParams(q: WindowQuery) {
 	assertWindow(q.from, q.to);
-	return { scope: q.scope.id, from: q.from, to: q.to };
+	return { scope: q.scope.id, from: q.from, to: q.to, ingestedBy: q.ingestedBy ?? 0 };
 }
 
 export type Means = Record<string, { mean: number; n: number }>;
@@ -833,7 +894,7 @@ async function means(ch: ClickHouse, sql: string, params: Record<string, unknown
 /** Mean and count per survey dimension over the window. */
 export function dimensionMeans(ch: ClickHouse, q: WindowQuery): Promise<Means> {
 	const sql = `SELECT key, avg(value) AS mean, count() AS n
-		FROM surveys_v1 ARRAY JOIN mapKeys(dimensions) AS key, mapValues(dimensions) AS value
+		FROM ${ingested('surveys_v1', q)} ARRAY JOIN mapKeys(dimensions) AS key, mapValues(dimensions) AS value
 		WHERE ${scopeFilter(q.scope.kind, ROW)} AND ${inWindow('at')}
 		GROUP BY key ORDER BY key`;
 	return means(ch, sql, windowParams(q));
@@ -842,7 +903,7 @@ export function dimensionMeans(ch: ClickHouse, q: WindowQuery): Promise<Means> {
 /** Mean and count per mystery-shop section over the window; sections marked not applicable are left out. */
 export function mysterySectionMeans(ch: ClickHouse, q: WindowQuery): Promise<Means> {
 	const sql = `SELECT key, avg(assumeNotNull(value)) AS mean, count() AS n
-		FROM mystery_shops_v1 ARRAY JOIN mapKeys(sections) AS key, mapValues(sections) AS value
+		FROM ${ingested('mystery_shops_v1', q)} ARRAY JOIN mapKeys(sections) AS key, mapValues(sections) AS value
 		WHERE value IS NOT NULL AND ${scopeFilter(q.scope.kind, ROW)} AND ${inWindow('at')}
 		GROUP BY key ORDER BY key`;
 	return means(ch, sql, windowParams(q));
@@ -858,7 +919,13 @@ export interface TierTeamCell {
 /** Open and overdue complaints as of now, per current tier and owning team. */
 export async function complaintHeatTierTeam(
 	ch: ClickHouse,
-	q: { scope: Scope; now: number; tierLimitHours?: TierLimitHours; checkpoint?: StateCheckpoint }
+	q: {
+		scope: Scope;
+		now: number;
+		tierLimitHours?: TierLimitHours;
+		checkpoint?: StateCheckpoint;
+		customerTier?: string;
+	}
 ): Promise<TierTeamCell[]> {
 	const limits = q.tierLimitHours ?? DEFAULT_TIER_LIMIT_HOURS;
 	const points = [Math.floor(q.now)];
@@ -867,6 +934,7 @@ export async function complaintHeatTierTeam(
 		owners: ownersFor(q.scope.kind, { kind: 'child', column: 'team' }),
 		checkpoint: usable(q.checkpoint, points)
 	});
+	// TODO(lead): filter — AND narrow(…, 'complaints') on the state rows; {customerTier} is passed.
 	const sql = `WITH {now:Int64} AS t
 		SELECT tier, o_team AS team, count() AS open, countIf(${OVERDUE}) AS overdue
 		FROM (${intervals})
@@ -877,6 +945,7 @@ export async function complaintHeatTierTeam(
 		now: Math.floor(q.now),
 		points,
 		...checkpointParams(q.checkpoint, points),
+		customerTier: q.customerTier ?? '',
 		limit1: limits[1],
 		limit2: limits[2],
 		limit3: limits[3]

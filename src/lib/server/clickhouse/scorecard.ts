@@ -2,13 +2,16 @@
 // sizes, each complaint's event history for the tier table, the correlation of survey dimensions with
 // overall satisfaction, records that arrived after a freeze, and the frozen versions themselves.
 import { select, INSERT_SETTINGS, type ClickHouse } from './client.ts';
+import { ingested } from './measures.ts';
 import { STREAM_TABLES } from './watermarks.ts';
 
-/** Records with `at` in [from, to) (epoch ms). */
+/** Records with `at` in [from, to) (epoch ms); with `ingestedBy`, only those ingested by then (a freeze). */
 export type Window = {
 	from: number;
 	to: number;
+	ingestedBy?: number;
 };
+const windowParams = (w: Window) => ({ ...w, ingestedBy: w.ingestedBy ?? 0 });
 
 const IN_WINDOW = `at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND at < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`;
 
@@ -24,11 +27,11 @@ export function sampleCounts(ch: ClickHouse, w: Window) {
 	return select<SampleCounts>(
 		ch,
 		`SELECT site, team, sum(s) AS surveys, sum(e) AS evaluations FROM (
-			SELECT site, team, count() AS s, 0 AS e FROM surveys_v1 WHERE ${IN_WINDOW} GROUP BY site, team
+			SELECT site, team, count() AS s, 0 AS e FROM ${ingested('surveys_v1', w)} WHERE ${IN_WINDOW} GROUP BY site, team
 			UNION ALL
-			SELECT site, team, 0, count() FROM mystery_shops_v1 WHERE ${IN_WINDOW} GROUP BY site, team
+			SELECT site, team, 0, count() FROM ${ingested('mystery_shops_v1', w)} WHERE ${IN_WINDOW} GROUP BY site, team
 		) GROUP BY site, team ORDER BY site, team`,
-		w
+		windowParams(w)
 	);
 }
 
@@ -37,8 +40,8 @@ export function surveysByMonth(ch: ClickHouse, w: Window & { timeZone: string })
 	return select<{ month: string; surveys: number }>(
 		ch,
 		`SELECT formatDateTime(toStartOfMonth(at, {tz:String}), '%Y-%m') AS month, count() AS surveys
-		FROM surveys_v1 WHERE ${IN_WINDOW} GROUP BY month ORDER BY month`,
-		{ ...w, tz: w.timeZone }
+		FROM ${ingested('surveys_v1', w)} WHERE ${IN_WINDOW} GROUP BY month ORDER BY month`,
+		{ ...windowParams(w), tz: w.timeZone }
 	);
 }
 
@@ -56,12 +59,12 @@ export async function complaintHistories(ch: ClickHouse, w: Window & { now: numb
 	const rows = await select<{ complaint_id: string; events: [number, string, number | null][] }>(
 		ch,
 		`SELECT complaint_id, arraySort(x -> x.1, groupArray((toUnixTimestamp64Milli(at), toString(type), tier))) AS events
-		FROM complaints_v1
+		FROM ${ingested('complaints_v1', w)}
 		WHERE at <= fromUnixTimestamp64Milli({now:Int64}, 'UTC') AND complaint_id IN (
-			SELECT complaint_id FROM complaints_v1 WHERE ${IN_WINDOW} AND type IN ('received', 'resolved', 'closed')
+			SELECT complaint_id FROM ${ingested('complaints_v1', w)} WHERE ${IN_WINDOW} AND type IN ('received', 'resolved', 'closed')
 		)
 		GROUP BY complaint_id ORDER BY complaint_id`,
-		w
+		windowParams(w)
 	);
 	return rows.map((r) => ({
 		complaintId: r.complaint_id,
@@ -74,9 +77,9 @@ export async function dimensionImportance(ch: ClickHouse, w: Window): Promise<Re
 	const rows = await select<{ dimension: string; importance: number | string | null }>(
 		ch,
 		`SELECT dimension, corr(toFloat64(overall), toFloat64(dimensions[dimension])) AS importance
-		FROM surveys_v1 ARRAY JOIN mapKeys(dimensions) AS dimension
+		FROM ${ingested('surveys_v1', w)} ARRAY JOIN mapKeys(dimensions) AS dimension
 		WHERE ${IN_WINDOW} GROUP BY dimension ORDER BY dimension`,
-		w
+		windowParams(w)
 	);
 	// corr is NaN when either side has no variance: no importance can be read from such a sample.
 	return Object.fromEntries(
@@ -87,18 +90,26 @@ export async function dimensionImportance(ch: ClickHouse, w: Window): Promise<Re
 	);
 }
 
-/** Records of the window per stream ingested after the freeze: what a frozen version does not contain. */
-export async function lateCounts(ch: ClickHouse, w: Window, frozenAt: number) {
-	const late = `at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND at < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
-		AND ingested_at > fromUnixTimestamp64Milli({frozenAt:Int64}, 'UTC')`;
+export type StreamCounts = Record<string, number>;
+
+/** Records of the window per stream, all of them or only those ingested by `ingestedBy`. */
+export async function recordCounts(ch: ClickHouse, w: Window): Promise<StreamCounts> {
 	const rows = await select<{ stream: string; n: number }>(
 		ch,
 		Object.entries(STREAM_TABLES)
-			.map(([stream, table]) => `SELECT '${stream}' AS stream, count() AS n FROM ${table} WHERE ${late}`)
+			.map(
+				([stream, table]) =>
+					`SELECT '${stream}' AS stream, count() AS n FROM ${ingested(table, w)} WHERE ${IN_WINDOW}`
+			)
 			.join(' UNION ALL '),
-		{ ...w, frozenAt }
+		windowParams(w)
 	);
-	return Object.fromEntries(rows.map((r) => [r.stream, r.n])) as Record<string, number>;
+	return Object.fromEntries(rows.map((r) => [r.stream, r.n]));
+}
+
+/** Rows of every stream ingested by `cutoff`, whatever their time: what a freeze may read. */
+export async function rowsIngestedBy(ch: ClickHouse, cutoff: number): Promise<StreamCounts> {
+	return recordCounts(ch, { from: 0, to: 8_000_000_000_000, ingestedBy: cutoff });
 }
 
 /** ClickHouse's clock, so a freeze time compares exactly with ingested_at. */
@@ -117,6 +128,8 @@ export interface SnapshotRow {
 	frozen_by: string;
 	time_zone: string;
 	data: string;
+	/** JSON StreamCounts of the month's records the version was computed from; '' in older versions. */
+	included: string;
 }
 
 export function insertSnapshot(ch: ClickHouse, row: SnapshotRow) {
@@ -131,7 +144,7 @@ export function insertSnapshot(ch: ClickHouse, row: SnapshotRow) {
 const SNAPSHOT_COLUMNS = `month, version, toUnixTimestamp64Milli(frozen_at) AS frozen_at, frozen_by, time_zone`;
 
 export function listSnapshots(ch: ClickHouse, month: string) {
-	return select<Omit<SnapshotRow, 'data'>>(
+	return select<Omit<SnapshotRow, 'data' | 'included'>>(
 		ch,
 		`SELECT ${SNAPSHOT_COLUMNS} FROM scorecard_snapshots_v1 WHERE month = {month:String} ORDER BY version`,
 		{ month }
@@ -145,7 +158,7 @@ export async function readSnapshot(
 ): Promise<SnapshotRow | null> {
 	const rows = await select<SnapshotRow>(
 		ch,
-		`SELECT ${SNAPSHOT_COLUMNS}, data FROM scorecard_snapshots_v1
+		`SELECT ${SNAPSHOT_COLUMNS}, data, included FROM scorecard_snapshots_v1
 		WHERE month = {month:String} AND version = {version:UInt32} LIMIT 1`,
 		{ month, version }
 	);

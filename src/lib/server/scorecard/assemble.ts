@@ -57,7 +57,7 @@ interface Unit {
 /** The organisation, its sites and their teams, each with its measures over the window. */
 async function unitValues(
 	ch: ClickHouse,
-	w: { from: number; to: number; now: number; tz: string; tierLimitHours: TierLimits }
+	w: { from: number; to: number; now: number; tz: string; tierLimitHours: TierLimits; ingestedBy?: number }
 ) {
 	const query = (scope: Scope) => ({ ...w, scope, keys: SCORECARD_MEASURES });
 	const org: Scope = { kind: 'org', id: '' };
@@ -149,7 +149,11 @@ function leagueOf(rows: UnitRow[]): Omit<LeagueRow, 'previousRank'>[] {
 		.map(({ csat: _csat, ...r }, i) => ({ rank: i + 1, ...r }));
 }
 
-async function mysteryRows(ch: ClickHouse, rows: UnitRow[], w: { from: number; to: number }) {
+async function mysteryRows(
+	ch: ClickHouse,
+	rows: UnitRow[],
+	w: { from: number; to: number; ingestedBy?: number }
+) {
 	const perUnit = await Promise.all(
 		rows.map((r) => mysterySectionMeans(ch, { ...w, scope: parseScope(r.scope)! }))
 	);
@@ -245,6 +249,8 @@ export interface ScorecardOptions {
 	asOf?: number;
 	thresholdOf?: ThresholdOf;
 	tierLimitHours?: TierLimits;
+	/** Read only rows ingested by then (a freeze's cutoff, epoch ms); every row when absent. */
+	ingestedBy?: number;
 }
 
 export async function buildScorecard(ch: ClickHouse, opts: ScorecardOptions): Promise<ScorecardData> {
@@ -254,10 +260,11 @@ export async function buildScorecard(ch: ClickHouse, opts: ScorecardOptions): Pr
 	const limits = opts.tierLimitHours ?? DEFAULT_TIER_LIMIT_HOURS;
 	const asOf = opts.asOf ?? (await q.clickhouseNow(ch));
 	const previousMonth = addMonths(month, -1);
-	const window = monthRange(month, timeZone);
-	const before = monthRange(previousMonth, timeZone);
+	const ingestedBy = opts.ingestedBy;
+	const window = { ...monthRange(month, timeZone), ingestedBy };
+	const before = { ...monthRange(previousMonth, timeZone), ingestedBy };
 	const trendMonths = Array.from({ length: TREND_MONTHS }, (_, i) => addMonths(month, i + 1 - TREND_MONTHS));
-	const base = { now: asOf, tz: timeZone, tierLimitHours: limits };
+	const base = { now: asOf, tz: timeZone, tierLimitHours: limits, ingestedBy };
 	const orgScope: Scope = { kind: 'org', id: '' };
 
 	const [
@@ -289,7 +296,12 @@ export async function buildScorecard(ch: ClickHouse, opts: ScorecardOptions): Pr
 				})
 			)
 		),
-		q.surveysByMonth(ch, { from: monthRange(trendMonths[0], timeZone).from, to: window.to, timeZone })
+		q.surveysByMonth(ch, {
+			from: monthRange(trendMonths[0], timeZone).from,
+			to: window.to,
+			ingestedBy,
+			timeZone
+		})
 	]);
 
 	const orgTrend = [...trendValues, previousUnits[0].values, units[0].values];

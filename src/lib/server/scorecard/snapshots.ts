@@ -26,35 +26,57 @@ export class ScorecardError extends Error {
 	}
 }
 
-// Version numbers are taken as max + 1: freezes in this process run one at a time so two cannot
-// take the same number (embedded mode has one process per data directory).
-let queue: Promise<unknown> = Promise.resolve();
-function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
-	const run = queue.then(fn, fn);
-	queue = run.catch(() => undefined);
+// Version numbers are the stored maximum + 1, so they survive restarts; freezes of one month run one
+// at a time in this process so two cannot take the same number (embedded mode has one process per data
+// directory). The queues live on globalThis: the server entry and the SvelteKit build are separate bundles.
+const QUEUES = Symbol.for('sqm.scorecard.freezeQueues');
+const queues = ((globalThis as { [QUEUES]?: Map<string, Promise<unknown>> })[QUEUES] ??= new Map());
+function oneAtATime<T>(month: string, fn: () => Promise<T>): Promise<T> {
+	const run = (queues.get(month) ?? Promise.resolve()).then(fn, fn);
+	const settled = run.catch(() => undefined);
+	queues.set(month, settled);
+	void settled.then(() => {
+		if (queues.get(month) === settled) queues.delete(month);
+	});
 	return run;
 }
 
+/** Tries to compute a version from one unchanging set of rows before giving up on a busy ingest. */
+const FREEZE_ATTEMPTS = 5;
+const sameCounts = (a: q.StreamCounts, b: q.StreamCounts) =>
+	Object.keys({ ...a, ...b }).every((k) => (a[k] ?? 0) === (b[k] ?? 0));
+
 export function freeze(
 	ch: ClickHouse,
-	opts: Omit<ScorecardOptions, 'asOf'> & { by: string }
+	opts: Omit<ScorecardOptions, 'asOf' | 'ingestedBy'> & { by: string }
 ): Promise<VersionInfo> {
-	return oneAtATime(async () => {
-		// The freeze time is taken before the numbers: a record stored while they are computed (seconds)
-		// may be both in the version and counted late, so the late flag errs towards showing too much.
+	return oneAtATime(opts.month, async () => {
+		// The cutoff comes first and the numbers read only rows ingested by it; later rows are late.
+		// A row stamped before the cutoff may still be on its way in: the numbers count only if the rows
+		// up to the cutoff did not change while they were computed, and the version stores how many of
+		// the month's records it holds, so late = stored now − held (each record once, never twice).
 		const frozenAt = await q.clickhouseNow(ch);
-		const data = await buildScorecard(ch, { ...opts, asOf: frozenAt });
-		const existing = await q.listSnapshots(ch, opts.month);
-		const version = existing.reduce((v, s) => Math.max(v, s.version), 0) + 1;
-		await q.insertSnapshot(ch, {
-			month: opts.month,
-			version,
-			frozen_at: frozenAt,
-			frozen_by: opts.by,
-			time_zone: opts.timeZone,
-			data: JSON.stringify(data)
-		});
-		return { version, frozenAt, frozenBy: opts.by };
+		let seen = await q.rowsIngestedBy(ch, frozenAt);
+		for (let attempt = 1; ; attempt++) {
+			const data = await buildScorecard(ch, { ...opts, asOf: frozenAt, ingestedBy: frozenAt });
+			const included = await q.recordCounts(ch, { from: data.from, to: data.to, ingestedBy: frozenAt });
+			const after = await q.rowsIngestedBy(ch, frozenAt);
+			if (sameCounts(seen, after) || attempt === FREEZE_ATTEMPTS) {
+				const existing = await q.listSnapshots(ch, opts.month);
+				const version = existing.reduce((v, s) => Math.max(v, s.version), 0) + 1;
+				await q.insertSnapshot(ch, {
+					month: opts.month,
+					version,
+					frozen_at: frozenAt,
+					frozen_by: opts.by,
+					time_zone: opts.timeZone,
+					data: JSON.stringify(data),
+					included: JSON.stringify(included)
+				});
+				return { version, frozenAt, frozenBy: opts.by };
+			}
+			seen = after;
+		}
 	});
 }
 
@@ -70,7 +92,7 @@ export async function readVersion(ch: ClickHouse, month: string, version: number
 	const [notes, signoff, late] = await Promise.all([
 		q.readNotes(ch, month, version),
 		q.readSignoff(ch, month, version),
-		q.lateCounts(ch, { from: data.from, to: data.to }, row.frozen_at)
+		lateCounts(ch, data, row)
 	]);
 	return {
 		version: row.version,
@@ -87,6 +109,18 @@ export async function readVersion(ch: ClickHouse, month: string, version: number
 		late,
 		lateTotal: Object.values(late).reduce((a, b) => a + b, 0)
 	};
+}
+
+/** Records of the month stored now beyond those the version holds (older versions: ingested after it). */
+async function lateCounts(ch: ClickHouse, data: ScorecardData, row: q.SnapshotRow): Promise<q.StreamCounts> {
+	const month = { from: data.from, to: data.to };
+	const [now, held] = await Promise.all([
+		q.recordCounts(ch, month),
+		row.included ? JSON.parse(row.included) : q.recordCounts(ch, { ...month, ingestedBy: row.frozen_at })
+	]);
+	return Object.fromEntries(
+		Object.entries(now).map(([stream, n]) => [stream, Math.max(0, n - (held[stream] ?? 0))])
+	);
 }
 
 async function unsigned(ch: ClickHouse, month: string, version: number) {

@@ -6,6 +6,7 @@ import type { Targets } from '../targets.ts';
 import { parseScope } from '../../measures.ts';
 import { t } from '../../i18n/index.ts';
 import { buildScorecard, isMonth, type ThresholdOf } from './assemble.ts';
+import { scorecardCache, type ScorecardCache } from './cache.ts';
 import { readVersion, versions } from './snapshots.ts';
 import type { ScorecardData, Snapshot, VersionInfo } from './types.ts';
 
@@ -29,13 +30,25 @@ export function versionParam(url: URL): number | null {
 	return Number(v);
 }
 
+/** The process's cache of live months, made on first use (the runtime is shared by every bundle). */
+export function liveScorecards(): ScorecardCache {
+	const runtime = getRuntime();
+	runtime.scorecards ??= scorecardCache({
+		compute: (month) =>
+			buildScorecard(runtime.ch, { month, timeZone: runtime.config.businessTz, thresholdOf: thresholds() }),
+		commits: runtime.commits,
+		onTargetsChange: (fn) => (runtime.targets as Targets).onChange(fn),
+		timeZone: runtime.config.businessTz
+	});
+	return runtime.scorecards as ScorecardCache;
+}
+
 export async function loadScorecard(month: string, version: number | null): Promise<ScorecardView> {
 	if (!isMonth(month)) error(400, t('scorecard.error.month'));
-	const { ch, config } = getRuntime();
+	const { ch } = getRuntime();
 	const list = await versions(ch, month);
 	if (version === null) {
-		const data = await buildScorecard(ch, { month, timeZone: config.businessTz, thresholdOf: thresholds() });
-		return { data, snapshot: null, versions: list };
+		return { data: await liveScorecards().get(month), snapshot: null, versions: list };
 	}
 	const snap = await readVersion(ch, month, version);
 	if (!snap) error(404, t('scorecard.error.version'));
