@@ -7,7 +7,9 @@ import { scopeKey, type MeasureKey, type Scope } from '../src/lib/measures.ts';
 import { openClickHouse, type ClickHouse } from '../src/lib/server/clickhouse/client.ts';
 import { migrate } from '../src/lib/server/clickhouse/migrate.ts';
 import {
+	complaintHeatTierTeam,
 	measureValues,
+	STATE_KEYS,
 	measureValuesByChild,
 	unfilterable,
 	type MeasureValues
@@ -125,6 +127,41 @@ describe('drill-down measures with filters', () => {
 				expectDrillValues(values, expected, `${key} ${JSON.stringify(filter)}`);
 			}
 		}
+	});
+
+	it('narrow the state measures by whole items, and read an agent within its team', async () => {
+		const scopes: (Scope & { agentTeam?: string })[] = [
+			{ kind: 'org', id: '' },
+			{ kind: 'team', id: 'site-1/team-1' },
+			{ kind: 'agent', id: 'agent-1', agentTeam: 'site-2/team-1' }
+		];
+		// Open items as of a moment in the month, when backlog and open complaints are plentiful.
+		const now = from + 20 * 86_400_000;
+		let differs = 0;
+		for (const { agentTeam, ...scope } of scopes)
+			for (const filter of FILTERS) {
+				const q = { scope, agentTeam, from, to, now, ...filter };
+				const actual = await measureValues(ch, { ...q, tz: TZ, keys: STATE_KEYS });
+				const expected = referenceMeasures(rec, q);
+				const label = `${scopeKey(scope)} ${JSON.stringify(filter)}`;
+				for (const k of STATE_KEYS) expect(actual[k], `${label} ${k}`).toBe(expected[k]);
+				const all = referenceMeasures(rec, { ...q, channel: undefined, customerTier: undefined });
+				if (STATE_KEYS.some((k) => expected[k] !== all[k])) differs++;
+			}
+		expect(differs).toBeGreaterThanOrEqual(scopes.length * (FILTERS.length - 1) - 1);
+		const heat = await complaintHeatTierTeam(ch, {
+			scope: { kind: 'org', id: '' },
+			now,
+			customerTier: 'key'
+		});
+		const open = referenceMeasures(rec, {
+			scope: { kind: 'org', id: '' },
+			from,
+			to,
+			now,
+			customerTier: 'key'
+		});
+		expect(heat.reduce((n, c) => n + c.open, 0)).toBe(open.complaints_open);
 	});
 
 	it('say which measures a filter cannot reach: their stream lacks the field', () => {

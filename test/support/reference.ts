@@ -258,7 +258,22 @@ export function referenceMeasures(rec: Records, q: RefQuery): Values {
 		({ at, entry }) => at <= entry.at + limits[entry.tier as 1 | 2 | 3] * HOUR
 	);
 
-	const states = complaintStates(rec.complaints, q.now, limits).filter((s) => inScope(q.scope, s));
+	// State: an item belongs where its latest event is; a contact's channel and tier are those of its
+	// `opened` event, a complaint's tier that of its `received` event.
+	const contactMatches = new Set(
+		rec.contacts
+			.filter(
+				(c) =>
+					c.type === 'opened' &&
+					channel(c) &&
+					(q.customerTier === undefined || c.customer_tier === q.customerTier)
+			)
+			.map((c) => c.contact_id)
+	);
+	const states = complaintStates(rec.complaints, q.now, limits).filter(
+		(s) =>
+			inScope(q.scope, s) && ofTeam(s) && (q.customerTier === undefined || tierComplaints.has(s.complaint_id))
+	);
 	return {
 		response_time_avg: mean(seconds),
 		response_time_p90: quantileExact(0.9, seconds),
@@ -274,7 +289,13 @@ export function referenceMeasures(rec: Records, q: RefQuery): Values {
 				.filter(channel)
 				.map((m) => m.score)
 		),
-		backlog: openContacts(rec.contacts, q.now).filter((c) => inScope(q.scope, c)).length,
+		backlog: openContacts(rec.contacts, q.now).filter(
+			(c) =>
+				inScope(q.scope, c) &&
+				ofTeam(c) &&
+				((q.channel === undefined && q.customerTier === undefined) ||
+					contactMatches.has((c as ContactRow).contact_id))
+		).length,
 		complaints_open: states.filter((s) => s.open).length,
 		complaints_overdue: states.filter((s) => s.overdue).length,
 		escalation_rate: received.size

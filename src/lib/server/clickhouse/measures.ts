@@ -139,6 +139,23 @@ function narrow(q: MeasureQuery, stream: Stream): string {
 	);
 	return [...team, ...filters].join(' AND ') || '1';
 }
+/**
+ * The filters on whole entities of a state family: a contact's channel and customer tier are those
+ * of its `opened` event, a complaint's customer tier that of its `received` event.
+ */
+function narrowEntities(q: Pick<MeasureQuery, MeasureFilter>, stream: 'contacts' | 'complaints'): string {
+	if (stream === 'complaints')
+		return q.customerTier !== undefined ? FILTER_SQL.complaints.customerTier! : '1';
+	const f = (['channel', 'customerTier'] as const)
+		.filter((k) => q[k] !== undefined)
+		.map((k) => FILTER_SQL.contacts[k]!);
+	return f.length
+		? `contact_id IN (SELECT contact_id FROM contacts_v1 WHERE type = 'opened' AND ${f.join(' AND ')})`
+		: '1';
+}
+/** An agent's state belongs to it within its team: the owning event's team must match. */
+const ownerTeam = (q: MeasureQuery) =>
+	q.scope.kind === 'agent' && q.agentTeam !== undefined ? `${OWNER.team} = {agentTeam:String}` : '1';
 /** A table, or only its rows ingested by the cutoff `{ingestedBy}` when the query has one. */
 export const ingested = (table: string, q: { ingestedBy?: number }) =>
 	q.ingestedBy === undefined
@@ -412,7 +429,14 @@ const intervals = (order: string, owners: Owner[]) =>
 const ownersFor = (kind: ScopeKind, g: Grouping): Owner[] =>
 	g.kind === 'scopes' || g.kind === 'owner'
 		? ['site', 'team', 'agent']
-		: [...new Set([...(kind === 'org' ? [] : [kind]), ...(g.kind === 'child' ? [g.column] : [])])];
+		: [
+				...new Set<Owner>([
+					...(kind === 'org' ? [] : [kind]),
+					// An agent is read within its team (ownerTeam).
+					...(kind === 'agent' ? ['team' as const] : []),
+					...(g.kind === 'child' ? [g.column] : [])
+				])
+			];
 const atPoints = (condition: string) =>
 	`sumForEach(arrayMap(t -> toUInt64(start <= t AND t < next AND ${condition}), {points:Array(Int64)}))`;
 const upToLastPoint = 'toUnixTimestamp64Milli(at) <= arrayMax({points:Array(Int64)})';
@@ -435,29 +459,42 @@ interface IntervalsOf {
 	kind: ScopeKind;
 	owners: Owner[];
 	checkpoint?: boolean;
+	/** Only these entities (narrowEntities). */
+	entities?: string;
 }
 
-const contactIntervals = ({ kind, owners, checkpoint }: IntervalsOf) => `SELECT contact_id, type,
+const contactIntervals = ({
+	kind,
+	owners,
+	checkpoint,
+	entities = '1'
+}: IntervalsOf) => `SELECT contact_id, type,
 		${intervals('contact_id ORDER BY at, type', owners)}
 	FROM contacts_v1
 	WHERE type IN ('opened', 'resolved', 'reopened') AND ${upToLastPoint} AND ${touching(kind, 'contact_id', 'contacts_v1')}
-		AND ${checkpoint ? followed('contact_id', 'contacts_v1', 'contacts') : '1'}`;
+		AND ${checkpoint ? followed('contact_id', 'contacts_v1', 'contacts') : '1'} AND ${entities}`;
 
 // Per complaint event, also the tier and entry time of the latest received/escalated event so far.
-const complaintIntervals = ({ kind, owners, checkpoint }: IntervalsOf) => `SELECT complaint_id,
+const complaintIntervals = ({
+	kind,
+	owners,
+	checkpoint,
+	entities = '1'
+}: IntervalsOf) => `SELECT complaint_id,
 		type NOT IN ('resolved', 'closed') AS is_open,
 		${intervals('complaint_id ORDER BY at, type', owners)},
 		max(if(type IN ('received', 'escalated'), toUnixTimestamp64Milli(at), -1)) OVER so_far AS entered,
 		argMax(assumeNotNull(tier), (type IN ('received', 'escalated'), at, assumeNotNull(tier))) OVER so_far AS tier
 	FROM complaints_v1
 	WHERE ${upToLastPoint} AND ${touching(kind, 'complaint_id', 'complaints_v1')}
-		AND ${checkpoint ? followed('complaint_id', 'complaints_v1', 'complaints') : '1'}
+		AND ${checkpoint ? followed('complaint_id', 'complaints_v1', 'complaints') : '1'} AND ${entities}
 	WINDOW so_far AS (PARTITION BY complaint_id ORDER BY at, type ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
 
-const intervalsOf = (ctx: Ctx): IntervalsOf => ({
+const intervalsOf = (ctx: Ctx, stream: 'contacts' | 'complaints'): IntervalsOf => ({
 	kind: ctx.q.scope.kind,
 	owners: ownersFor(ctx.q.scope.kind, ctx.g),
-	checkpoint: ctx.checkpoint
+	checkpoint: ctx.checkpoint,
+	entities: narrowEntities(ctx.q, stream)
 });
 
 /** Rows ingested within this long before a checkpoint is made may not be visible to it yet. */
@@ -498,9 +535,10 @@ const backlog = stateFamily<{ k: string; open: number[] }>({
 	stream: 'contacts',
 	keys: ['backlog'],
 	sql(ctx) {
-		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('1')} AS open FROM (${contactIntervals(intervalsOf(ctx))})
-			WHERE type IN ('opened', 'reopened') AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
-			GROUP BY k`; // TODO(lead): filter — AND the state table's equivalent of narrow(ctx.q, 'contacts')
+		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('1')} AS open FROM (${contactIntervals(intervalsOf(ctx, 'contacts'))})
+			WHERE type IN ('opened', 'reopened') AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${ownerTeam(ctx.q)}
+				AND ${childFilter(ctx.g, OWNER)}
+			GROUP BY k`;
 	},
 	values: (r, i) => ({ backlog: r.open[i] })
 });
@@ -511,9 +549,10 @@ const complaintState = stateFamily<{ k: string; open: number[]; overdue: number[
 	keys: ['complaints_open', 'complaints_overdue'],
 	sql(ctx) {
 		return `SELECT ${groupKey(ctx.g, OWNER)} AS k, ${atPoints('is_open')} AS open, ${atPoints(OVERDUE)} AS overdue
-			FROM (${complaintIntervals(intervalsOf(ctx))})
-			WHERE entered >= 0 AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${childFilter(ctx.g, OWNER)}
-			GROUP BY k`; // TODO(lead): filter — AND the state table's equivalent of narrow(ctx.q, 'complaints')
+			FROM (${complaintIntervals(intervalsOf(ctx, 'complaints'))})
+			WHERE entered >= 0 AND ${scopeFilter(ctx.q.scope.kind, OWNER)} AND ${ownerTeam(ctx.q)}
+				AND ${childFilter(ctx.g, OWNER)}
+			GROUP BY k`;
 	},
 	values: (r, i) => ({ complaints_open: r.open[i], complaints_overdue: r.overdue[i] })
 });
@@ -932,9 +971,9 @@ export async function complaintHeatTierTeam(
 	const intervals = complaintIntervals({
 		kind: q.scope.kind,
 		owners: ownersFor(q.scope.kind, { kind: 'child', column: 'team' }),
-		checkpoint: usable(q.checkpoint, points)
+		checkpoint: usable(q.checkpoint, points),
+		entities: narrowEntities(q, 'complaints')
 	});
-	// TODO(lead): filter — AND narrow(…, 'complaints') on the state rows; {customerTier} is passed.
 	const sql = `WITH {now:Int64} AS t
 		SELECT tier, o_team AS team, count() AS open, countIf(${OVERDUE}) AS overdue
 		FROM (${intervals})
