@@ -39,8 +39,9 @@ describe('metadata store', () => {
 		await store.close();
 		store = openSqliteStore(file);
 		const db = new Database(file, { readonly: true });
-		expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
-			{ version: 1, name: '001_meta' }
+		expect(db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual([
+			{ version: 1, name: '001_meta' },
+			{ version: 2, name: '002_forms' }
 		]);
 		db.close();
 

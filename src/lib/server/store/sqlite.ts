@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { loadMigrations } from '../clickhouse/migrate.ts';
 import type { BoardRef } from '../../realtime/events.ts';
-import type { Stream } from '../../contract/index.ts';
+import { DEFAULT_FORM, type Stream } from '../../contract/index.ts';
 import type {
 	IngestKey,
 	Role,
@@ -14,6 +14,7 @@ import type {
 	SecurityEvent,
 	SessionRecord,
 	Site,
+	StoredForm,
 	Store,
 	Team,
 	User
@@ -44,7 +45,9 @@ function migrate(db: Database.Database, dir: string) {
 				);
 			continue;
 		}
+		// IMMEDIATE, and checked again inside: the app and a standalone ingest may open the file at once.
 		db.transaction(() => {
+			if (db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version)) return;
 			db.exec(m.sql);
 			db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?, ?)').run(
 				m.version,
@@ -52,7 +55,7 @@ function migrate(db: Database.Database, dir: string) {
 				m.checksum,
 				Date.now()
 			);
-		})();
+		}).immediate();
 	}
 }
 
@@ -92,6 +95,16 @@ const keyOf = (r: Row): IngestKey => ({
 	lastUsedAt: r.last_used_at as number | null
 });
 
+const formOf = (r: Row): StoredForm => ({
+	key: r.key as string,
+	name: r.name as string,
+	sections: JSON.parse(r.sections as string) as StoredForm['sections'],
+	cap: r.cap as number,
+	createdAt: r.created_at as number,
+	updatedAt: r.updated_at as number,
+	retiredAt: r.retired_at as number | null
+});
+
 const sessionOf = (r: Row): SessionRecord => ({
 	id: r.id as string,
 	secretHash: r.secret_hash as string,
@@ -119,6 +132,20 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 	const one = (sql: string, ...args: unknown[]) => prepared(sql).get(...args) as Row | undefined;
 	const all = (sql: string, ...args: unknown[]) => prepared(sql).all(...args) as Row[];
 	const run = (sql: string, ...args: unknown[]) => prepared(sql).run(...args);
+
+	const upsertForm = (f: Pick<StoredForm, 'key' | 'name' | 'sections' | 'cap'>, now: number) =>
+		run(
+			'INSERT INTO forms (key, name, sections, cap, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET name = excluded.name, sections = excluded.sections, cap = excluded.cap, updated_at = excluded.updated_at',
+			f.key,
+			f.name,
+			JSON.stringify(f.sections),
+			f.cap,
+			now,
+			now
+		);
+	// The default form exists from the first start; once there, it is the admins' to edit or retire.
+	if (!one('SELECT 1 FROM forms WHERE key = ?', DEFAULT_FORM.key))
+		upsertForm({ ...DEFAULT_FORM, name: DEFAULT_FORM.name ?? DEFAULT_FORM.key }, Date.now());
 
 	const membershipsOf = (userId: number) =>
 		all('SELECT kind, ref FROM memberships WHERE user_id = ? ORDER BY ref', userId) as {
@@ -300,6 +327,23 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 			void run('UPDATE ingest_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', now, id),
 		recordIngestKeyUse: async (id, now) =>
 			void run('UPDATE ingest_keys SET last_used_at = ? WHERE id = ?', now, id),
+
+		listForms: async () => all('SELECT * FROM forms ORDER BY key').map(formOf),
+		getForm: async (key) => {
+			const r = one('SELECT * FROM forms WHERE key = ?', key);
+			return r ? formOf(r) : null;
+		},
+		upsertForm: async (f, now) => {
+			upsertForm(f, now);
+			return formOf(one('SELECT * FROM forms WHERE key = ?', f.key)!);
+		},
+		retireForm: async (key, now) =>
+			void run(
+				'UPDATE forms SET retired_at = ?, updated_at = ? WHERE key = ? AND retired_at IS NULL',
+				now,
+				now,
+				key
+			),
 
 		recordFailure: async (keys, now) =>
 			db.transaction(() => {
