@@ -41,7 +41,8 @@ describe('metadata store', () => {
 		const db = new Database(file, { readonly: true });
 		expect(db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual([
 			{ version: 1, name: '001_meta' },
-			{ version: 2, name: '002_forms' }
+			{ version: 2, name: '002_forms' },
+			{ version: 3, name: '003_targets' }
 		]);
 		db.close();
 

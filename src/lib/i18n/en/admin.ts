@@ -147,6 +147,12 @@ export const admin = {
 	'admin.forms.error.label': 'at most {max} characters',
 	'admin.forms.error.taken': 'a form with this key exists already (edit it instead)',
 	'admin.forms.error.unknown': 'no such form',
+	'targets.error.scope': 'expected a scope key: org, site:<id> or team:<id>',
+	'targets.error.warnAbove': 'warn {warn} must be at or below target {target}',
+	'targets.error.warnBelow': 'warn {warn} must be at or above target {target}',
+	'targets.error.measure': 'is not a measure',
+	'targets.error.part': 'is not target or warn',
+	'targets.error.body': 'body: expected a JSON object of scope → measure → { target, warn }',
 	'admin.screens.nav': 'Screens',
 	'admin.screens.title': 'Wall screens',
 	'admin.screens.hint':

@@ -107,7 +107,7 @@ export async function startRuntime(
 	});
 	const inbox = startInbox({ dir: path.join(config.dataDir, 'inbox'), ingest: ingest.ingest, log });
 
-	const targets = createTargets(config.dataDir);
+	const targets = await createTargets(auth.store, config.dataDir, log);
 	// Teams fall back to their site's targets: the mapping comes from the data, refreshed as it grows.
 	const learnTeamSites = () =>
 		teamSites(ch).then(

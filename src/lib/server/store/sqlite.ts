@@ -15,6 +15,7 @@ import type {
 	SessionRecord,
 	Site,
 	StoredForm,
+	TargetRow,
 	Store,
 	Team,
 	User
@@ -344,6 +345,23 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 				now,
 				key
 			),
+
+		listTargets: async () =>
+			all(
+				'SELECT scope, measure, target, warn FROM targets ORDER BY scope, measure'
+			) as unknown as TargetRow[],
+		replaceTargets: async (rows) =>
+			db.transaction(() => {
+				run('DELETE FROM targets');
+				for (const r of rows)
+					run(
+						'INSERT INTO targets (scope, measure, target, warn) VALUES (?, ?, ?, ?)',
+						r.scope,
+						r.measure,
+						r.target,
+						r.warn
+					);
+			})(),
 
 		recordFailure: async (keys, now) =>
 			db.transaction(() => {

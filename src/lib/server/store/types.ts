@@ -85,6 +85,15 @@ export interface StoredForm extends MysteryForm {
 	retiredAt: number | null;
 }
 
+/** One overridden threshold: a part left null inherits from the next scope up. */
+export interface TargetRow {
+	/** org, site:<id> or team:<id> */
+	scope: string;
+	measure: string;
+	target: number | null;
+	warn: number | null;
+}
+
 export interface NewUser {
 	email: string;
 	name: string;
@@ -164,6 +173,10 @@ export interface Store {
 	/** Creates the form, or replaces its name, sections and cap; a retired form stays retired. */
 	upsertForm(f: Pick<StoredForm, 'key' | 'name' | 'sections' | 'cap'>, now: number): Promise<StoredForm>;
 	retireForm(key: string, now: number): Promise<void>;
+
+	listTargets(): Promise<TargetRow[]>;
+	/** Replaces every override at once (one transaction): the document is validated as a whole. */
+	replaceTargets(rows: TargetRow[]): Promise<void>;
 
 	recordFailure(keys: string[], now: number): Promise<void>;
 	/** Failures per key since `since`, and the oldest of them (to tell when the block ends). */
