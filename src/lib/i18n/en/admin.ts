@@ -153,6 +153,60 @@ export const admin = {
 	'targets.error.measure': 'is not a measure',
 	'targets.error.part': 'is not target or warn',
 	'targets.error.body': 'body: expected a JSON object of scope → measure → { target, warn }',
+	'admin.cli.usage': `usage: npm run admin -- <command>
+  user list
+  user add <email> <role> --password <p> [--name <n>] [--sites a,b] [--teams x,y]
+  user set <email> [--role <r>] [--sites a,b] [--teams x,y] [--disable | --enable]
+  user password <email> <password>        (ends the user's sessions)
+  user signout <email>                    (ends every session of the user)
+  user delete <email>
+  site list | site add <id> [--name <n>] [--region <r>] | site delete <id>
+  team list | team add <id> --site <site> [--name <n>] | team delete <id>
+  screen list | screen add <name> --boards org,site:a,team:x [--rotate 30]
+  screen pair <id> | screen revoke <id>
+  key list | key add <name> [--streams contacts,surveys] | key revoke <id>
+roles: admin, executive, manager, team_lead`,
+	'admin.cli.active': 'active',
+	'admin.cli.disabled': 'disabled',
+	'admin.cli.revoked': 'revoked',
+	'admin.cli.paired': 'paired',
+	'admin.cli.waiting': 'waiting',
+	'admin.cli.allStreams': 'all',
+	'admin.cli.user.line': '{email}\t{role}\t{status}\tsites={sites}\tteams={teams}',
+	'admin.cli.user.created': 'created {email} ({role})',
+	'admin.cli.user.updated': 'updated {email}',
+	'admin.cli.user.password': 'password set for {email}; sessions ended',
+	'admin.cli.user.signedOut': 'ended {n} sessions of {email}',
+	'admin.cli.user.deleted': 'deleted {email}',
+	'admin.cli.site.line': '{id}\t{name}\t{region}',
+	'admin.cli.site.saved': 'saved site {id}',
+	'admin.cli.site.deleted': 'deleted site {id}',
+	'admin.cli.team.line': '{id}\t{name}\tsite={site}',
+	'admin.cli.team.saved': 'saved team {id} in {site}',
+	'admin.cli.team.deleted': 'deleted team {id}',
+	'admin.cli.screen.line': '{id}\t{name}\t{status}\tboards={boards}\tlast={last}\tcurrent={current}',
+	'admin.cli.screen.created':
+		'screen {id} "{name}": pairing code {code} (valid 24 h, shown once; enter it at /pair)',
+	'admin.cli.screen.paired': 'screen {id}: new pairing code {code}',
+	'admin.cli.screen.revoked': 'revoked screen {id}',
+	'admin.cli.key.line': '{id}\t{name}\t{status}\tstreams={streams}\tlast={last}',
+	'admin.cli.key.created': 'ingest key "{name}" (shown once): {key}',
+	'admin.cli.key.revoked': 'revoked key {id}',
+	'admin.cli.error.board': '--boards: "{key}" is not org, site:<site> or team:<team>',
+	'admin.cli.error.noBoards': '--boards: give at least one board',
+	'admin.cli.error.noUser': 'no user "{email}"',
+	'admin.cli.error.invalidUser': 'invalid {fields} (password: at least {min} characters)',
+	'admin.cli.error.userExists': 'a user "{email}" exists already',
+	'admin.cli.error.role': '--role: "{role}" is not a role',
+	'admin.cli.error.password': 'password: at least {min} characters',
+	'admin.cli.error.siteId': 'site id: 1 to 64 characters',
+	'admin.cli.error.teamId': 'team id: 1 to 64 characters',
+	'admin.cli.error.site': '--site: "{site}" is not a registered site',
+	'admin.cli.error.rotate': '--rotate: whole seconds from 5 to 3600',
+	'admin.cli.error.screenName': 'screen name: required',
+	'admin.cli.error.noScreen': 'no screen {id}',
+	'admin.cli.error.streams': '--streams: contacts, surveys, mystery-shops or complaints',
+	'admin.cli.error.keyName': 'key name: required',
 	'admin.screens.nav': 'Screens',
 	'admin.screens.title': 'Wall screens',
 	'admin.screens.hint':
