@@ -89,6 +89,30 @@ describe('metadata store', () => {
 	});
 });
 
+describe('lists for the admin pages', () => {
+	it('lists users with their memberships and counts sessions per user, in one query each', async () => {
+		const users = await store.listUsers();
+		expect(users.length).toBeGreaterThan(1);
+		for (const u of users) expect(u).toEqual(await store.getUser(u.id));
+		const [a, b] = users;
+		await store.deleteUserSessions(a.id);
+		await store.deleteUserSessions(b.id);
+		for (const id of ['s-count-1', 's-count-2'])
+			await store.createSession({
+				id,
+				secretHash: 'x',
+				userId: a.id,
+				createdAt: T0,
+				lastSeenAt: T0,
+				address: ''
+			});
+		const counts = await store.countSessionsByUser();
+		expect([counts.get(a.id), counts.get(b.id)]).toEqual([2, undefined]);
+		expect(counts.get(a.id)).toBe(await store.countUserSessions(a.id));
+		await store.deleteUserSessions(a.id);
+	});
+});
+
 describe('sessions', () => {
 	it('validates the token, refuses a wrong secret, ends on idle and on absolute expiry', async () => {
 		const u = (await store.findUserByEmail('root@example.test'))!;

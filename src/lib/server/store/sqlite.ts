@@ -183,7 +183,18 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 			const r = one('SELECT * FROM users WHERE email = ?', email.trim());
 			return r ? { ...loadUser(r)!, passwordHash: r.password_hash as string } : null;
 		},
-		listUsers: async () => all('SELECT * FROM users ORDER BY email').map((r) => loadUser(r)!),
+		listUsers: async () => {
+			// Two queries for the whole list, not one per user.
+			const byUser = new Map<number, { kind: string; ref: string }[]>();
+			for (const m of all('SELECT user_id, kind, ref FROM memberships ORDER BY ref')) {
+				const id = m.user_id as number;
+				if (!byUser.has(id)) byUser.set(id, []);
+				byUser.get(id)!.push({ kind: m.kind as string, ref: m.ref as string });
+			}
+			return all('SELECT * FROM users ORDER BY email').map((r) =>
+				userOf(r, byUser.get(r.id as number) ?? [])
+			);
+		},
 		updateUser: async (id, patch) =>
 			db.transaction(() => {
 				if (patch.name !== undefined) run('UPDATE users SET name = ? WHERE id = ?', patch.name, id);
@@ -219,6 +230,15 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 			run('DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?', idleBefore, createdBefore).changes,
 		countUserSessions: async (userId) =>
 			one('SELECT count(*) AS n FROM sessions WHERE user_id = ?', userId)!.n as number,
+		countSessionsByUser: async () =>
+			new Map(
+				(
+					all('SELECT user_id, count(*) AS n FROM sessions GROUP BY user_id') as {
+						user_id: number;
+						n: number;
+					}[]
+				).map((r) => [r.user_id, r.n])
+			),
 
 		listSites: async () => all('SELECT id, name, region FROM sites ORDER BY id') as unknown as Site[],
 		upsertSite: async (s) =>

@@ -125,6 +125,8 @@ export interface Store {
 	deleteUserSessions(userId: number): Promise<number>;
 	deleteSessionsIdleSince(idleBefore: number, createdBefore: number): Promise<number>;
 	countUserSessions(userId: number): Promise<number>;
+	/** Open sessions per user id, in one query; users without any are absent. */
+	countSessionsByUser(): Promise<Map<number, number>>;
 
 	listSites(): Promise<Site[]>;
 	upsertSite(s: Site): Promise<void>;
