@@ -56,6 +56,12 @@ export function parseMysteryCsv(text: string, forms: Record<string, MysteryForm>
 				value[column] = column === 'at' && /^\d+$/.test(cell) ? Number(cell) : cell;
 			}
 		});
+		// A file mixing forms has every form's section columns: an empty cell of another form's
+		// section is not part of this row. A filled one is kept, so it is refused with its name.
+		const form = forms[typeof value.form === 'string' ? value.form : DEFAULT_FORM.key];
+		if (form)
+			for (const key of Object.keys(sections))
+				if (sections[key] === null && !form.sections.some((s) => s.key === key)) delete sections[key];
 		value.sections = sections;
 		return { index, raw: rawLine, value };
 	});

@@ -7,6 +7,8 @@ import { loadConfig } from '../src/lib/server/config.ts';
 import { openClickHouse } from '../src/lib/server/clickhouse/client.ts';
 import { migrate } from '../src/lib/server/clickhouse/migrate.ts';
 import { localCommits } from '../src/lib/server/runtime.ts';
+import { createFormsRegistry, FORMS_REFRESH_MS } from '../src/lib/server/forms.ts';
+import { openStore, storeFile } from '../src/lib/server/store/index.ts';
 import { createIngestService, envKeyAuthenticator } from './service.ts';
 import { startInbox } from './inbox.ts';
 
@@ -17,12 +19,18 @@ if (config.ingestKeys.length === 0)
 
 const ch = await openClickHouse(config);
 await migrate(ch, { log });
+// Forms come from the app's metadata store (the same DATA_DIR/meta.sqlite), re-read every few
+// seconds: an edit in the admin pages reaches this process without a restart.
+const store = openStore(config);
+const forms = await createFormsRegistry(store, { log });
+log(`ingest: mystery-shop forms from ${storeFile(config)}, re-read every ${FORMS_REFRESH_MS / 1000} s`);
 // Nobody in this process listens for commits: the dashboards see them by polling ClickHouse.
 const service = createIngestService({
 	ch,
 	config,
 	commits: localCommits(),
 	authenticate: envKeyAuthenticator(config.ingestKeys),
+	validators: () => ({ forms: forms.forms() }),
 	log
 });
 const inbox = startInbox({ dir: path.join(config.dataDir, 'inbox'), ingest: service.ingest, log });
@@ -54,6 +62,8 @@ async function shutdown(signal: string) {
 	server.closeIdleConnections();
 	await inbox.stop();
 	await service.close();
+	forms.stop();
+	await store.close();
 	server.closeAllConnections();
 	await ch.close();
 	process.exit(0);

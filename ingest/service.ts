@@ -38,8 +38,12 @@ export interface IngestServiceOptions {
 	commits: Commits;
 	authenticate: (bearerToken: string) => Promise<IngestKey | null>;
 	log?: (msg: string) => void;
-	/** Survey dimensions and mystery-shop forms; the contract's defaults when absent. */
-	validators?: Validators;
+	/**
+	 * Survey dimensions and mystery-shop forms, asked once per request (they change while running);
+	 * the contract's defaults when absent. Return the same objects until they change: the schema
+	 * built from them is cached by identity.
+	 */
+	validators?: () => Validators;
 	/** Lets a request read /api/ingest/stats without an ingest key (the app: an admin's session). */
 	allowStats?: (req: IncomingMessage) => Promise<boolean>;
 	/** How often a stats line is logged (default 60 s; 0: never). */
@@ -108,7 +112,6 @@ export function envKeyAuthenticator(keys: string[]): (token: string) => Promise<
 
 export function createIngestService(opts: IngestServiceOptions): IngestService {
 	const log = opts.log ?? ((m: string) => console.log(m));
-	const forms = opts.validators?.forms ?? DEFAULT_FORMS;
 	const since = new Date().toISOString();
 	const counts = Object.fromEntries(
 		STREAMS.map((s) => [s, { accepted: 0, duplicates: 0, rejected: 0 }])
@@ -154,12 +157,14 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
 	const active = new Set<Promise<void>>();
 
 	async function ingest({ stream, contentType, body, keyId }: IngestRequest): Promise<IngestResult> {
+		const validators = opts.validators?.() ?? {};
+		const forms = validators.forms ?? DEFAULT_FORMS;
 		const items = parseBody(bodyFormat(stream, contentType), body, forms);
 		const rows: Row[] = [];
 		const rejected: Rejected[] = [];
 		const deadLetters: DeadLetter[] = [];
 		for (const item of items) {
-			const errors = item.errors ?? checked(stream, item, rows);
+			const errors = item.errors ?? checked(stream, item, rows, validators);
 			if (!errors) continue;
 			const id = recordId(item);
 			rejected.push({ index: item.index, id, errors });
@@ -183,10 +188,15 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
 	}
 
 	/** Validates an item; a valid one is appended to `rows`, an invalid one returns its errors. */
-	function checked(stream: Stream, item: Item, rows: Row[]): FieldError[] | undefined {
-		const v = validate(stream, item.value, opts.validators);
+	function checked(
+		stream: Stream,
+		item: Item,
+		rows: Row[],
+		validators: Validators
+	): FieldError[] | undefined {
+		const v = validate(stream, item.value, validators);
 		if (!v.ok) return v.errors;
-		rows.push(toRow(stream, v.record, forms));
+		rows.push(toRow(stream, v.record, validators.forms));
 		return undefined;
 	}
 

@@ -112,6 +112,10 @@ describe('route decisions', () => {
 		expect(at(lead, '/api/targets').ok).toBe(true);
 		expect(at(lead, '/api/targets', {}, '', 'PUT')).toMatchObject({ status: 403, reason: 'role' });
 		expect(at(admin, '/api/targets', {}, '', 'PUT').ok).toBe(true);
+		// The live hub's counters are for operators.
+		expect(at(admin, '/api/live/stats').ok).toBe(true);
+		for (const p of [exec, manager, lead]) expect(at(p, '/api/live/stats')).toMatchObject({ status: 403 });
+		expect(at(null, '/api/live/stats')).toMatchObject({ status: 401 });
 	});
 
 	it('checks every scope named in params and the query string', () => {

@@ -11,6 +11,7 @@ import { startServer, type TestServer } from './support/server.ts';
 import { openSqliteStore } from '../src/lib/server/store/sqlite.ts';
 import type { Store } from '../src/lib/server/store/types.ts';
 import type { BoardRef } from '../src/lib/realtime/events.ts';
+import { RECHECK_MS, SCREEN_ONLINE_MS } from '../src/lib/server/auth/realtime.ts';
 
 let s: TestServer;
 let store: Store;
@@ -157,7 +158,8 @@ describe('pages and APIs by role', () => {
 		['/scorecard', { admin: ALLOWED, exec: ALLOWED, manager: 403, lead: 403, anon: 303 }],
 		['/admin', { admin: 200, exec: 403, manager: 403, lead: 403, anon: 303 }],
 		['/admin/users', { admin: 200, exec: 403, manager: 403, lead: 403, anon: 303 }],
-		['/api/targets', { admin: 200, exec: 200, manager: 200, lead: 200, anon: 401 }]
+		['/api/targets', { admin: 200, exec: 200, manager: 200, lead: 200, anon: 401 }],
+		['/api/live/stats', { admin: 200, exec: 403, manager: 403, lead: 403, anon: 401 }]
 	];
 	for (const [pathname, expected] of matrix)
 		it(`${pathname}`, async () => {
@@ -352,6 +354,27 @@ describe('screens', () => {
 		expect(html).toMatch(/data-screen="Floor TV" data-status="revoked"/);
 		// The board it last subscribed to, after the reassignment.
 		expect(html).toMatch(/data-current="team team:beta">Team: beta</);
+	});
+
+	it(`shows a paired screen online when seen within ${SCREEN_ONLINE_MS / 1000} s (four socket re-checks), else offline`, async () => {
+		const created = await post(
+			'/admin/screens?/create',
+			{ name: 'Quiet TV', boards: ['org'], rotate: '30' },
+			cookies.admin
+		);
+		const code = /data-code[^>]*>([a-z0-9-]+)</.exec(await created.text())?.[1];
+		expect((await post('/pair', { code: code! })).status).toBe(303);
+		const screen = (await store.listScreens()).find((x) => x.name === 'Quiet TV')!;
+		const statusAt = async (seen: number) => {
+			await store.recordScreenSeen(screen.id, seen);
+			const html = await (await get('/admin/screens', cookies.admin)).text();
+			return /data-screen="Quiet TV" data-status="(\w+)"/.exec(html)?.[1];
+		};
+		expect(await statusAt(Date.now() - SCREEN_ONLINE_MS + 10_000)).toBe('online');
+		expect(await statusAt(Date.now() - SCREEN_ONLINE_MS - 1_000)).toBe('offline');
+		expect(SCREEN_ONLINE_MS).toBe(4 * RECHECK_MS);
+		// Later counts expect no paired screen left.
+		await post('/admin/screens?/revoke', { id: String(screen.id) }, cookies.admin);
 	});
 
 	it('offers screens the sites and teams the data shows, registered or not', async () => {

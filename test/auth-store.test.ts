@@ -39,8 +39,10 @@ describe('metadata store', () => {
 		await store.close();
 		store = openSqliteStore(file);
 		const db = new Database(file, { readonly: true });
-		expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
-			{ version: 1, name: '001_meta' }
+		expect(db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual([
+			{ version: 1, name: '001_meta' },
+			{ version: 2, name: '002_forms' },
+			{ version: 3, name: '003_targets' }
 		]);
 		db.close();
 
@@ -84,6 +86,30 @@ describe('metadata store', () => {
 		expect(after.version).toBe(m.version + 1);
 		const p = await userPrincipal(store, after, 's');
 		expect([p.role, p.teams, p.sites]).toEqual(['team_lead', ['beta'], []]);
+	});
+});
+
+describe('lists for the admin pages', () => {
+	it('lists users with their memberships and counts sessions per user, in one query each', async () => {
+		const users = await store.listUsers();
+		expect(users.length).toBeGreaterThan(1);
+		for (const u of users) expect(u).toEqual(await store.getUser(u.id));
+		const [a, b] = users;
+		await store.deleteUserSessions(a.id);
+		await store.deleteUserSessions(b.id);
+		for (const id of ['s-count-1', 's-count-2'])
+			await store.createSession({
+				id,
+				secretHash: 'x',
+				userId: a.id,
+				createdAt: T0,
+				lastSeenAt: T0,
+				address: ''
+			});
+		const counts = await store.countSessionsByUser();
+		expect([counts.get(a.id), counts.get(b.id)]).toEqual([2, undefined]);
+		expect(counts.get(a.id)).toBe(await store.countUserSessions(a.id));
+		await store.deleteUserSessions(a.id);
 	});
 });
 

@@ -31,12 +31,17 @@ export const DEFAULT_DIMENSIONS = [
 
 export interface MysteryForm {
 	key: string;
-	sections: { key: string; weight: number }[];
+	/** Shown on the admin page; the key is what records carry. */
+	name?: string;
+	sections: { key: string; weight: number; label?: string }[];
 	/** Score cap applied when any critical item failed. */
 	cap: number;
+	/** Set once retired: new evaluations on it are refused, stored ones keep their score. */
+	retiredAt?: number | null;
 }
 export const DEFAULT_FORM: MysteryForm = {
 	key: '6s',
+	name: '6S',
 	sections: ['smile', 'sincerity', 'study', 'speech', 'speed', 'smart'].map((key) => ({ key, weight: 1 })),
 	cap: 50
 };
@@ -211,11 +216,15 @@ export function mysteryShopSchema(forms: Record<string, MysteryForm> = DEFAULT_F
 		})
 		.superRefine((r, ctx) => {
 			const form = forms[r.form];
-			if (!form) {
+			if (!form || form.retiredAt) {
+				const active = Object.values(forms).filter((f) => !f.retiredAt);
+				const choice = active.length ? `use ${active.map((f) => f.key).join(', ')}` : 'no form is active';
 				ctx.addIssue({
 					code: 'custom',
 					path: ['form'],
-					message: `is not a known form (${Object.keys(forms).join(', ')})`
+					message: form
+						? `is retired: form ${form.key} takes no new evaluations (${choice})`
+						: `is not a known form (${choice})`
 				});
 				return;
 			}
@@ -288,9 +297,15 @@ export interface Validators {
 	forms?: Record<string, MysteryForm>;
 }
 
-// Built once: building a zod schema costs far more than validating one record (ingest validates ~50k/s).
-const defaultSurveySchema = surveySchema();
-const defaultMysteryShopSchema = mysteryShopSchema();
+// Built once per dimensions or forms object, never per record: building a zod schema costs far more
+// than validating one record (ingest validates ~50k/s). Whoever changes the forms passes a new object.
+const surveySchemas = new WeakMap<readonly string[], ReturnType<typeof surveySchema>>();
+const mysteryShopSchemas = new WeakMap<Record<string, MysteryForm>, ReturnType<typeof mysteryShopSchema>>();
+const cached = <K extends object, V>(cache: WeakMap<K, V>, key: K, build: (k: K) => V) => {
+	let v = cache.get(key);
+	if (!v) cache.set(key, (v = build(key)));
+	return v;
+};
 
 /** Validates one record of a stream: the parsed record, or every field error found. */
 export function validate<S extends Stream>(
@@ -304,13 +319,9 @@ export function validate<S extends Stream>(
 		stream === 'contacts'
 			? contactSchema
 			: stream === 'surveys'
-				? opts.dimensions
-					? surveySchema(opts.dimensions)
-					: defaultSurveySchema
+				? cached(surveySchemas, opts.dimensions ?? DEFAULT_DIMENSIONS, surveySchema)
 				: stream === 'mystery-shops'
-					? opts.forms
-						? mysteryShopSchema(opts.forms)
-						: defaultMysteryShopSchema
+					? cached(mysteryShopSchemas, opts.forms ?? DEFAULT_FORMS, mysteryShopSchema)
 					: complaintSchema;
 	const r = schema.safeParse(input);
 	if (r.success) return { ok: true, record: r.data as RecordOf[S] };

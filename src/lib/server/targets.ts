@@ -1,8 +1,10 @@
 // Targets and warning thresholds: the defaults of src/lib/measures.ts, overridden per org, site and
-// team in DATA_DIR/targets.json. A team falls back to its site, a site to the org, the org to the default.
+// team in the metadata store. A team falls back to its site, a site to the org, the org to the default.
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { t } from '../i18n/index.ts';
+import type { Store, TargetRow } from './store/types.ts';
 import {
 	MEASURES,
 	MEASURE_KEYS,
@@ -22,7 +24,7 @@ const thresholdSchema = z.strictObject({
 const measuresSchema = z.partialRecord(z.enum(MEASURE_KEYS), thresholdSchema);
 export const overridesSchema = z.record(
 	z.string().refine((k) => ['org', 'site', 'team'].includes(parseScope(k)?.kind ?? ''), {
-		message: 'expected a scope key: org, site:<id> or team:<id>'
+		message: t('targets.error.scope')
 	}),
 	measuresSchema
 );
@@ -42,18 +44,29 @@ export function parseOverrides(input: unknown): TargetOverrides {
 	const r = overridesSchema.safeParse(input);
 	if (!r.success)
 		throw new TargetsError(
-			r.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }))
+			r.error.issues.flatMap((i) => {
+				const at = i.path.join('.');
+				// An unknown measure is named itself, not the scope it sits in.
+				if (i.code === 'unrecognized_keys')
+					return i.keys.map((k) => ({
+						field: at ? `${at}.${k}` : k,
+						message: t(i.path.length === 1 ? 'targets.error.measure' : 'targets.error.part')
+					}));
+				return [{ field: at || '(body)', message: i.message }];
+			})
 		);
 	const errors: { field: string; message: string }[] = [];
 	// A warning band on the wrong side of its target would turn every value red or green.
 	for (const scope of Object.keys(r.data))
 		for (const key of MEASURE_KEYS) {
-			const t = resolveIn(r.data as TargetOverrides, [scope, 'org'], key);
-			const ok = MEASURES[key].direction === 'higher' ? t.warn <= t.target : t.warn >= t.target;
-			if (!ok)
+			const { target, warn } = resolveIn(r.data as TargetOverrides, [scope, 'org'], key);
+			const higher = MEASURES[key].direction === 'higher';
+			if (higher ? warn > target : warn < target)
 				errors.push({
 					field: `${scope}.${key}`,
-					message: `warn ${t.warn} must be ${MEASURES[key].direction === 'higher' ? 'at or below' : 'at or above'} target ${t.target}`
+					message: higher
+						? t('targets.error.warnAbove', { warn, target })
+						: t('targets.error.warnBelow', { warn, target })
 				});
 		}
 	if (errors.length) throw new TargetsError(errors);
@@ -76,7 +89,7 @@ export interface Targets {
 	/** team → its site → org → default. Agents read their team's threshold through `teamOf`. */
 	resolveThreshold(scope: Scope, key: MeasureKey, teamOf?: string): Threshold;
 	overrides(): TargetOverrides;
-	/** Validates, writes the file atomically and notifies listeners; throws TargetsError on bad input. */
+	/** Validates, stores (one transaction) and notifies listeners; throws TargetsError on bad input. */
 	replace(input: unknown): Promise<TargetOverrides>;
 	onChange(fn: () => void): () => void;
 	/** Teaches the team → site mapping (learned from the data). */
@@ -86,11 +99,58 @@ export interface Targets {
 	siteOf(team: string): string | undefined;
 }
 
-export function createTargets(dataDir: string): Targets {
+const isMeasureKey = (k: string): k is MeasureKey => (MEASURE_KEYS as readonly string[]).includes(k);
+
+function overridesOf(rows: TargetRow[]): TargetOverrides {
+	const out: TargetOverrides = {};
+	for (const r of rows) {
+		// A measure since removed from the product is ignored, not fatal.
+		if (!isMeasureKey(r.measure)) continue;
+		(out[r.scope] ??= {})[r.measure] = {
+			...(r.target !== null && { target: r.target }),
+			...(r.warn !== null && { warn: r.warn })
+		};
+	}
+	return out;
+}
+
+const rowsOf = (o: TargetOverrides): TargetRow[] =>
+	Object.entries(o).flatMap(([scope, measures]) =>
+		Object.entries(measures).map(([measure, t]) => ({
+			scope,
+			measure,
+			target: t?.target ?? null,
+			warn: t?.warn ?? null
+		}))
+	);
+
+/**
+ * DATA_DIR/targets.json (where targets lived before the store) is imported once, then renamed to
+ * targets.json.imported (never deleted). A file that does not validate stops the start with its
+ * errors, as it did before; with targets in the store already, the file is left alone and reported.
+ */
+export async function importTargetsFile(store: Store, dataDir: string, log: (m: string) => void) {
 	const file = path.join(dataDir, 'targets.json');
-	let current: TargetOverrides = fs.existsSync(file)
-		? parseOverrides(JSON.parse(fs.readFileSync(file, 'utf8')))
-		: {};
+	if (!fs.existsSync(file)) return;
+	const overrides = parseOverrides(JSON.parse(fs.readFileSync(file, 'utf8')));
+	if ((await store.listTargets()).length) {
+		log(`targets: ${file} not imported: the store has targets already (Admin → Targets); move the file away`);
+		return;
+	}
+	await store.replaceTargets(rowsOf(overrides));
+	let kept = `${file}.imported`;
+	if (fs.existsSync(kept)) kept += `.${Date.now()}`;
+	fs.renameSync(file, kept);
+	log(`targets: imported ${file} into the store; the file is kept as ${kept}`);
+}
+
+export async function createTargets(
+	store: Store,
+	dataDir: string,
+	log: (m: string) => void = console.log
+): Promise<Targets> {
+	await importTargetsFile(store, dataDir, log);
+	let current = overridesOf(await store.listTargets());
 	let siteOf = new Map<string, string>();
 	const listeners = new Set<() => void>();
 
@@ -105,10 +165,7 @@ export function createTargets(dataDir: string): Targets {
 		overrides: () => current,
 		async replace(input) {
 			const next = parseOverrides(input);
-			fs.mkdirSync(dataDir, { recursive: true });
-			const tmp = `${file}.${process.pid}.tmp`;
-			await fs.promises.writeFile(tmp, JSON.stringify(next, null, '\t') + '\n');
-			await fs.promises.rename(tmp, file);
+			await store.replaceTargets(rowsOf(next));
 			current = next;
 			for (const fn of listeners) fn();
 			return next;

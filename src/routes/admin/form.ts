@@ -11,5 +11,5 @@ export const fields = (form: FormData, name: string) =>
 /** An id as used in the data: 1–64 characters, as ingested. */
 export const isUnitId = (id: string) => id.length >= 1 && id.length <= 64;
 
-/** Every admin change can alter what open sockets may read: re-check them now, not in 15 s. */
+/** Every admin change can alter what open sockets may read: re-check them now, not at the next RECHECK_MS. */
 export const changed = () => recheckSocketsNow();

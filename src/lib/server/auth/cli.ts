@@ -1,7 +1,9 @@
 // `npm run admin -- <area> <verb> …`: the admin pages' tasks from a shell, on DATA_DIR's store.
-// A running server sees the changes too (same SQLite file); its open sockets follow within 15 s.
+// A running server sees the changes too (same SQLite file); its open sockets follow at the next
+// re-check (RECHECK_MS). Every line printed comes from the message catalogue (admin.cli.*).
 import { parseArgs } from 'node:util';
 import { isStream, type Stream } from '../../contract/index.ts';
+import { t } from '../../i18n/index.ts';
 import type { BoardRef } from '../../realtime/events.ts';
 import { loadConfig } from '../config.ts';
 import { openStore } from '../store/index.ts';
@@ -12,19 +14,7 @@ import { boardOf, formatCode, isRotateSeconds, registerScreen, repairScreen } fr
 import { invalidateUserSessions } from './sessions.ts';
 import { checkNewUser, createUser, isRole } from './users.ts';
 
-const USAGE = `usage: npm run admin -- <command>
-  user list
-  user add <email> <role> --password <p> [--name <n>] [--sites a,b] [--teams x,y]
-  user set <email> [--role <r>] [--sites a,b] [--teams x,y] [--disable | --enable]
-  user password <email> <password>        (ends the user's sessions)
-  user signout <email>                    (ends every session of the user)
-  user delete <email>
-  site list | site add <id> [--name <n>] [--region <r>] | site delete <id>
-  team list | team add <id> --site <site> [--name <n>] | team delete <id>
-  screen list | screen add <name> --boards org,site:a,team:x [--rotate 30]
-  screen pair <id> | screen revoke <id>
-  key list | key add <name> [--streams contacts,surveys] | key revoke <id>
-roles: admin, executive, manager, team_lead`;
+const usage = () => t('admin.cli.usage');
 
 class UsageError extends Error {}
 
@@ -40,16 +30,16 @@ const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString
 function boardsOf(v: string | undefined): BoardRef[] {
 	const boards = (list(v) ?? []).map((key) => {
 		const board = boardOf(key);
-		if (!board) throw new UsageError(`--boards: "${key}" is not org, site:<site> or team:<team>`);
+		if (!board) throw new UsageError(t('admin.cli.error.board', { key }));
 		return board;
 	});
-	if (!boards.length) throw new UsageError('--boards: give at least one board');
+	if (!boards.length) throw new UsageError(t('admin.cli.error.noBoards'));
 	return boards;
 }
 
 async function userOf(store: Store, email: string | undefined) {
 	const u = email ? await store.findUserByEmail(email) : null;
-	if (!u) throw new UsageError(`no user "${email ?? ''}"`);
+	if (!u) throw new UsageError(t('admin.cli.error.noUser', { email: email ?? '' }));
 	return u;
 }
 
@@ -78,7 +68,13 @@ export async function run(argv: string[], store: Store, out: (line: string) => v
 		case 'user list':
 			for (const u of await store.listUsers())
 				out(
-					`${u.email}\t${u.role}\t${u.disabled ? 'disabled' : 'active'}\tsites=${u.sites.join(',')}\tteams=${u.teams.join(',')}`
+					t('admin.cli.user.line', {
+						email: u.email,
+						role: u.role,
+						status: t(u.disabled ? 'admin.cli.disabled' : 'admin.cli.active'),
+						sites: u.sites.join(','),
+						teams: u.teams.join(',')
+					})
 				);
 			return;
 		case 'user add': {
@@ -91,21 +87,25 @@ export async function run(argv: string[], store: Store, out: (line: string) => v
 			const errors = checkNewUser(input);
 			if (Object.keys(errors).length)
 				throw new UsageError(
-					`invalid ${Object.keys(errors).join(', ')} (password: at least ${MIN_PASSWORD_LENGTH} characters)`
+					t('admin.cli.error.invalidUser', {
+						fields: Object.keys(errors).join(', '),
+						min: MIN_PASSWORD_LENGTH
+					})
 				);
 			if (await store.findUserByEmail(input.email))
-				throw new UsageError(`a user "${input.email}" exists already`);
+				throw new UsageError(t('admin.cli.error.userExists', { email: input.email }));
 			const u = await createUser(store, {
 				...input,
 				role: b as never,
 				sites: list(o.sites),
 				teams: list(o.teams)
 			});
-			return out(`created ${u.email} (${u.role})`);
+			return out(t('admin.cli.user.created', { email: u.email, role: u.role }));
 		}
 		case 'user set': {
 			const u = await userOf(store, a);
-			if (o.role !== undefined && !isRole(o.role)) throw new UsageError(`--role: "${o.role}" is not a role`);
+			if (o.role !== undefined && !isRole(o.role))
+				throw new UsageError(t('admin.cli.error.role', { role: o.role }));
 			await store.updateUser(u.id, {
 				role: o.role as never,
 				sites: list(o.sites),
@@ -113,95 +113,109 @@ export async function run(argv: string[], store: Store, out: (line: string) => v
 				disabled: o.disable ? true : o.enable ? false : undefined
 			});
 			if (o.disable) await invalidateUserSessions(store, u.id);
-			return out(`updated ${u.email}`);
+			return out(t('admin.cli.user.updated', { email: u.email }));
 		}
 		case 'user password': {
 			const u = await userOf(store, a);
 			if (!b || b.length < MIN_PASSWORD_LENGTH)
-				throw new UsageError(`password: at least ${MIN_PASSWORD_LENGTH} characters`);
+				throw new UsageError(t('admin.cli.error.password', { min: MIN_PASSWORD_LENGTH }));
 			await store.setPassword(u.id, await hashPassword(b));
 			await invalidateUserSessions(store, u.id);
-			return out(`password set for ${u.email}; sessions ended`);
+			return out(t('admin.cli.user.password', { email: u.email }));
 		}
 		case 'user signout': {
 			const u = await userOf(store, a);
-			return out(`ended ${await invalidateUserSessions(store, u.id)} sessions of ${u.email}`);
+			const n = await invalidateUserSessions(store, u.id);
+			return out(t('admin.cli.user.signedOut', { n, email: u.email }));
 		}
 		case 'user delete': {
 			const u = await userOf(store, a);
 			await store.deleteUser(u.id);
-			return out(`deleted ${u.email}`);
+			return out(t('admin.cli.user.deleted', { email: u.email }));
 		}
 		case 'site list':
-			for (const s of await store.listSites()) out(`${s.id}\t${s.name}\t${s.region}`);
+			for (const s of await store.listSites())
+				out(t('admin.cli.site.line', { id: s.id, name: s.name, region: s.region }));
 			return;
 		case 'site add':
-			if (!a || a.length > 64) throw new UsageError('site id: 1 to 64 characters');
+			if (!a || a.length > 64) throw new UsageError(t('admin.cli.error.siteId'));
 			await store.upsertSite({ id: a, name: o.name ?? a, region: o.region ?? '' });
-			return out(`saved site ${a}`);
+			return out(t('admin.cli.site.saved', { id: a }));
 		case 'site delete':
 			await store.deleteSite(a ?? '');
-			return out(`deleted site ${a}`);
+			return out(t('admin.cli.site.deleted', { id: a ?? '' }));
 		case 'team list':
-			for (const t of await store.listTeams()) out(`${t.id}\t${t.name}\tsite=${t.siteId}`);
+			for (const tm of await store.listTeams())
+				out(t('admin.cli.team.line', { id: tm.id, name: tm.name, site: tm.siteId }));
 			return;
 		case 'team add':
-			if (!a || a.length > 64) throw new UsageError('team id: 1 to 64 characters');
+			if (!a || a.length > 64) throw new UsageError(t('admin.cli.error.teamId'));
 			if (!(await store.listSites()).some((s) => s.id === o.site))
-				throw new UsageError(`--site: "${o.site ?? ''}" is not a registered site`);
+				throw new UsageError(t('admin.cli.error.site', { site: o.site ?? '' }));
 			await store.upsertTeam({ id: a, siteId: o.site!, name: o.name ?? a });
-			return out(`saved team ${a} in ${o.site}`);
+			return out(t('admin.cli.team.saved', { id: a, site: o.site! }));
 		case 'team delete':
 			await store.deleteTeam(a ?? '');
-			return out(`deleted team ${a}`);
+			return out(t('admin.cli.team.deleted', { id: a ?? '' }));
 		case 'screen list':
 			for (const s of await store.listScreens())
 				out(
-					`${s.id}\t${s.name}\t${s.revokedAt ? 'revoked' : s.paired ? 'paired' : 'waiting'}\tboards=${s.boards.map((x) => x.scope).join(',')}\tlast=${iso(s.lastSeenAt)}\tcurrent=${s.currentBoard ?? '-'}`
+					t('admin.cli.screen.line', {
+						id: s.id,
+						name: s.name,
+						status: t(
+							s.revokedAt ? 'admin.cli.revoked' : s.paired ? 'admin.cli.paired' : 'admin.cli.waiting'
+						),
+						boards: s.boards.map((x) => x.scope).join(','),
+						last: iso(s.lastSeenAt),
+						current: s.currentBoard ?? '-'
+					})
 				);
 			return;
 		case 'screen add': {
 			const rotate = Number(o.rotate ?? 30);
-			if (!isRotateSeconds(rotate)) throw new UsageError('--rotate: whole seconds from 5 to 3600');
-			if (!a) throw new UsageError('screen name: required');
+			if (!isRotateSeconds(rotate)) throw new UsageError(t('admin.cli.error.rotate'));
+			if (!a) throw new UsageError(t('admin.cli.error.screenName'));
 			const { screen, code } = await registerScreen(
 				store,
 				{ name: a, boards: boardsOf(o.boards), rotateSeconds: rotate },
 				now
 			);
-			return out(
-				`screen ${screen.id} "${screen.name}": pairing code ${formatCode(code)} (valid 24 h, shown once; enter it at /pair)`
-			);
+			return out(t('admin.cli.screen.created', { id: screen.id, name: screen.name, code: formatCode(code) }));
 		}
 		case 'screen pair': {
 			const screen = await store.getScreen(Number(a));
-			if (!screen) throw new UsageError(`no screen ${a}`);
-			return out(
-				`screen ${screen.id}: new pairing code ${formatCode((await repairScreen(store, screen.id, now)).code)}`
-			);
+			if (!screen) throw new UsageError(t('admin.cli.error.noScreen', { id: a ?? '' }));
+			const { code } = await repairScreen(store, screen.id, now);
+			return out(t('admin.cli.screen.paired', { id: screen.id, code: formatCode(code) }));
 		}
 		case 'screen revoke':
 			await store.revokeScreen(Number(a), now);
-			return out(`revoked screen ${a}`);
+			return out(t('admin.cli.screen.revoked', { id: a ?? '' }));
 		case 'key list':
 			for (const k of await store.listIngestKeys())
 				out(
-					`${k.id}\t${k.name}\t${k.revokedAt ? 'revoked' : 'active'}\tstreams=${k.streams?.join(',') ?? 'all'}\tlast=${iso(k.lastUsedAt)}`
+					t('admin.cli.key.line', {
+						id: k.id,
+						name: k.name,
+						status: t(k.revokedAt ? 'admin.cli.revoked' : 'admin.cli.active'),
+						streams: k.streams?.join(',') ?? t('admin.cli.allStreams'),
+						last: iso(k.lastUsedAt)
+					})
 				);
 			return;
 		case 'key add': {
 			const streams = list(o.streams);
-			if (streams && !streams.every(isStream))
-				throw new UsageError('--streams: contacts, surveys, mystery-shops or complaints');
-			if (!a) throw new UsageError('key name: required');
+			if (streams && !streams.every(isStream)) throw new UsageError(t('admin.cli.error.streams'));
+			if (!a) throw new UsageError(t('admin.cli.error.keyName'));
 			const { key } = await createIngestKey(store, { name: a, streams: (streams as Stream[]) ?? null }, now);
-			return out(`ingest key "${a}" (shown once): ${key}`);
+			return out(t('admin.cli.key.created', { name: a, key }));
 		}
 		case 'key revoke':
 			await store.revokeIngestKey(a ?? '', now);
-			return out(`revoked key ${a}`);
+			return out(t('admin.cli.key.revoked', { id: a ?? '' }));
 		default:
-			throw new UsageError(USAGE);
+			throw new UsageError(usage());
 	}
 }
 

@@ -56,7 +56,12 @@ export function canRead(p: Principal | null | undefined, scope: ReadScope): bool
 	}
 }
 
-const SCOPE_KIND_OF_BOARD: Record<BoardKind, Scope['kind']> = { overview: 'org', site: 'site', team: 'team' };
+/** The scope kind each board shows (also checked on the wire by realtime/attach.ts). */
+export const SCOPE_KIND_OF_BOARD: Record<BoardKind, Scope['kind']> = {
+	overview: 'org',
+	site: 'site',
+	team: 'team'
+};
 
 /** A screen watches only its own boards; a user any board whose scope it can read. */
 export function canSubscribe(p: Principal | null | undefined, ref: BoardRef): boolean {
@@ -109,6 +114,8 @@ export const ROUTE_POLICY: RouteRule[] = [
 	{ route: '/readyz', access: 'public' },
 	// Read without an ingest key, the ingest stats are for admins (the service asks through sessionMayRead).
 	{ route: '/api/ingest/stats', exact: true, access: { roles: ['admin'] } },
+	// Operators' counters of the live hub (monitoring, `npm run bench:live`).
+	{ route: '/api/live/stats', exact: true, access: { roles: ['admin'] } },
 	// Bearer ingest keys, checked by the ingest service.
 	{ route: '/api/ingest', access: 'public' },
 	{ route: '/admin', access: { roles: ['admin'] } },

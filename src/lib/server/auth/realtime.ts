@@ -13,7 +13,14 @@ import { sameOriginHandshake } from './origin.ts';
 import { canSubscribe, type Principal } from './policy.ts';
 import { cookieReader, refreshPrincipal, resolvePrincipal } from './principal.ts';
 
+/**
+ * How often open sockets are re-checked against the store. It bounds how long a revoked session or
+ * screen keeps reading (the issue asks for at most 60 s), and it is a screen's heartbeat: each
+ * re-check records the screen as seen.
+ */
 export const RECHECK_MS = 15_000;
+/** A screen is online when seen within four heartbeats: one slow or missed re-check is not "offline". */
+export const SCREEN_ONLINE_MS = 4 * RECHECK_MS;
 
 const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 

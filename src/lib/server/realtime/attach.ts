@@ -6,6 +6,7 @@ import type { BoardKind } from '../../boards.ts';
 import { parseScope } from '../../measures.ts';
 import type { BoardRef, ClientToServerEvents, ServerToClientEvents } from '../../realtime/events.ts';
 import type { Hub } from '../live/hub.ts';
+import { SCOPE_KIND_OF_BOARD } from '../auth/policy.ts';
 import { refOfRoom, roomOf } from './rooms.ts';
 
 /** Who is on the other end of a socket: supplied by the auth module; opaque here. */
@@ -34,8 +35,6 @@ export interface RealtimeOptions {
 	/** Whether the principal may watch this board; checked on every subscribe. */
 	canSubscribe?(principal: Principal | null, ref: BoardRef): boolean | Promise<boolean>;
 }
-
-const SCOPE_KIND_OF_BOARD: Record<BoardKind, string> = { overview: 'org', site: 'site', team: 'team' };
 
 /** A board ref from the wire, or the reason it is not one. */
 export function checkRef(ref: unknown): { ok: true; ref: BoardRef } | { ok: false; error: string } {

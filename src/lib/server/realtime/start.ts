@@ -18,6 +18,7 @@ import { watermarkCommits, mergeCommits } from '../live/watermark.ts';
 import { countQueries } from '../live/metrics.ts';
 import { teamSites } from '../clickhouse/org.ts';
 import { createTargets, type Targets } from '../targets.ts';
+import { createFormsRegistry } from '../forms.ts';
 import { attachRealtime, type RealtimeServer } from './attach.ts';
 
 /** What the entry mounts at /api/ingest before the Kit handler. */
@@ -86,6 +87,8 @@ export async function startRuntime(
 	const commits: Commits = poll ? mergeCommits(local, poll) : local;
 
 	const auth = await startAuth(config, log);
+	// Mystery-shop forms from the store: admin changes refresh it at once, others within seconds.
+	const forms = await createFormsRegistry(auth.store, { log });
 	// Keys from INGEST_KEYS, then keys created in the product.
 	const envKey = envKeyAuthenticator(config.ingestKeys);
 	const ingest = createIngestService({
@@ -93,6 +96,7 @@ export async function startRuntime(
 		config,
 		commits,
 		log,
+		validators: () => ({ forms: forms.forms() }),
 		async authenticate(token): Promise<IngestKey | null> {
 			const fromEnv = await envKey(token);
 			if (fromEnv) return fromEnv;
@@ -103,7 +107,7 @@ export async function startRuntime(
 	});
 	const inbox = startInbox({ dir: path.join(config.dataDir, 'inbox'), ingest: ingest.ingest, log });
 
-	const targets = createTargets(config.dataDir);
+	const targets = await createTargets(auth.store, config.dataDir, log);
 	// Teams fall back to their site's targets: the mapping comes from the data, refreshed as it grows.
 	const learnTeamSites = () =>
 		teamSites(ch).then(
@@ -137,7 +141,7 @@ export async function startRuntime(
 			sockets: io.of('/').sockets.size
 		};
 	};
-	const runtime: Runtime = { config, ch, commits, hub, io, ingest, targets, liveStats };
+	const runtime: Runtime = { config, ch, commits, hub, io, ingest, targets, forms, liveStats };
 	setRuntime(runtime);
 	auth.attach({ runtime, io, hub });
 
@@ -152,6 +156,7 @@ export async function startRuntime(
 			clearInterval(teamSitesTimer);
 			await inbox.stop();
 			await ingest.close();
+			forms.stop();
 			await new Promise<void>((r) => io.close(() => r()));
 			hub.close();
 			poll?.stop();

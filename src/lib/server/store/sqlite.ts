@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { loadMigrations } from '../clickhouse/migrate.ts';
 import type { BoardRef } from '../../realtime/events.ts';
-import type { Stream } from '../../contract/index.ts';
+import { DEFAULT_FORM, type Stream } from '../../contract/index.ts';
 import type {
 	IngestKey,
 	Role,
@@ -14,6 +14,8 @@ import type {
 	SecurityEvent,
 	SessionRecord,
 	Site,
+	StoredForm,
+	TargetRow,
 	Store,
 	Team,
 	User
@@ -44,7 +46,9 @@ function migrate(db: Database.Database, dir: string) {
 				);
 			continue;
 		}
+		// IMMEDIATE, and checked again inside: the app and a standalone ingest may open the file at once.
 		db.transaction(() => {
+			if (db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version)) return;
 			db.exec(m.sql);
 			db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?, ?)').run(
 				m.version,
@@ -52,7 +56,7 @@ function migrate(db: Database.Database, dir: string) {
 				m.checksum,
 				Date.now()
 			);
-		})();
+		}).immediate();
 	}
 }
 
@@ -92,6 +96,16 @@ const keyOf = (r: Row): IngestKey => ({
 	lastUsedAt: r.last_used_at as number | null
 });
 
+const formOf = (r: Row): StoredForm => ({
+	key: r.key as string,
+	name: r.name as string,
+	sections: JSON.parse(r.sections as string) as StoredForm['sections'],
+	cap: r.cap as number,
+	createdAt: r.created_at as number,
+	updatedAt: r.updated_at as number,
+	retiredAt: r.retired_at as number | null
+});
+
 const sessionOf = (r: Row): SessionRecord => ({
 	id: r.id as string,
 	secretHash: r.secret_hash as string,
@@ -119,6 +133,20 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 	const one = (sql: string, ...args: unknown[]) => prepared(sql).get(...args) as Row | undefined;
 	const all = (sql: string, ...args: unknown[]) => prepared(sql).all(...args) as Row[];
 	const run = (sql: string, ...args: unknown[]) => prepared(sql).run(...args);
+
+	const upsertForm = (f: Pick<StoredForm, 'key' | 'name' | 'sections' | 'cap'>, now: number) =>
+		run(
+			'INSERT INTO forms (key, name, sections, cap, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET name = excluded.name, sections = excluded.sections, cap = excluded.cap, updated_at = excluded.updated_at',
+			f.key,
+			f.name,
+			JSON.stringify(f.sections),
+			f.cap,
+			now,
+			now
+		);
+	// The default form exists from the first start; once there, it is the admins' to edit or retire.
+	if (!one('SELECT 1 FROM forms WHERE key = ?', DEFAULT_FORM.key))
+		upsertForm({ ...DEFAULT_FORM, name: DEFAULT_FORM.name ?? DEFAULT_FORM.key }, Date.now());
 
 	const membershipsOf = (userId: number) =>
 		all('SELECT kind, ref FROM memberships WHERE user_id = ? ORDER BY ref', userId) as {
@@ -155,7 +183,18 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 			const r = one('SELECT * FROM users WHERE email = ?', email.trim());
 			return r ? { ...loadUser(r)!, passwordHash: r.password_hash as string } : null;
 		},
-		listUsers: async () => all('SELECT * FROM users ORDER BY email').map((r) => loadUser(r)!),
+		listUsers: async () => {
+			// Two queries for the whole list, not one per user.
+			const byUser = new Map<number, { kind: string; ref: string }[]>();
+			for (const m of all('SELECT user_id, kind, ref FROM memberships ORDER BY ref')) {
+				const id = m.user_id as number;
+				if (!byUser.has(id)) byUser.set(id, []);
+				byUser.get(id)!.push({ kind: m.kind as string, ref: m.ref as string });
+			}
+			return all('SELECT * FROM users ORDER BY email').map((r) =>
+				userOf(r, byUser.get(r.id as number) ?? [])
+			);
+		},
 		updateUser: async (id, patch) =>
 			db.transaction(() => {
 				if (patch.name !== undefined) run('UPDATE users SET name = ? WHERE id = ?', patch.name, id);
@@ -191,6 +230,15 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 			run('DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?', idleBefore, createdBefore).changes,
 		countUserSessions: async (userId) =>
 			one('SELECT count(*) AS n FROM sessions WHERE user_id = ?', userId)!.n as number,
+		countSessionsByUser: async () =>
+			new Map(
+				(
+					all('SELECT user_id, count(*) AS n FROM sessions GROUP BY user_id') as {
+						user_id: number;
+						n: number;
+					}[]
+				).map((r) => [r.user_id, r.n])
+			),
 
 		listSites: async () => all('SELECT id, name, region FROM sites ORDER BY id') as unknown as Site[],
 		upsertSite: async (s) =>
@@ -300,6 +348,40 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 			void run('UPDATE ingest_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', now, id),
 		recordIngestKeyUse: async (id, now) =>
 			void run('UPDATE ingest_keys SET last_used_at = ? WHERE id = ?', now, id),
+
+		listForms: async () => all('SELECT * FROM forms ORDER BY key').map(formOf),
+		getForm: async (key) => {
+			const r = one('SELECT * FROM forms WHERE key = ?', key);
+			return r ? formOf(r) : null;
+		},
+		upsertForm: async (f, now) => {
+			upsertForm(f, now);
+			return formOf(one('SELECT * FROM forms WHERE key = ?', f.key)!);
+		},
+		retireForm: async (key, now) =>
+			void run(
+				'UPDATE forms SET retired_at = ?, updated_at = ? WHERE key = ? AND retired_at IS NULL',
+				now,
+				now,
+				key
+			),
+
+		listTargets: async () =>
+			all(
+				'SELECT scope, measure, target, warn FROM targets ORDER BY scope, measure'
+			) as unknown as TargetRow[],
+		replaceTargets: async (rows) =>
+			db.transaction(() => {
+				run('DELETE FROM targets');
+				for (const r of rows)
+					run(
+						'INSERT INTO targets (scope, measure, target, warn) VALUES (?, ?, ?, ?)',
+						r.scope,
+						r.measure,
+						r.target,
+						r.warn
+					);
+			})(),
 
 		recordFailure: async (keys, now) =>
 			db.transaction(() => {

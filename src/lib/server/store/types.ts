@@ -2,7 +2,7 @@
 // PostgreSQL implementation for several dashboard nodes implements the same, which is why every
 // method returns a Promise although better-sqlite3 is synchronous.
 import type { BoardRef } from '../../realtime/events.ts';
-import type { Stream } from '../../contract/index.ts';
+import type { MysteryForm, Stream } from '../../contract/index.ts';
 
 export const ROLES = ['admin', 'executive', 'manager', 'team_lead'] as const;
 export type Role = (typeof ROLES)[number];
@@ -77,6 +77,23 @@ export interface SecurityEvent {
 	detail: string;
 }
 
+/** A mystery-shop evaluation form as stored: the contract's form with its history. */
+export interface StoredForm extends MysteryForm {
+	name: string;
+	createdAt: number;
+	updatedAt: number;
+	retiredAt: number | null;
+}
+
+/** One overridden threshold: a part left null inherits from the next scope up. */
+export interface TargetRow {
+	/** org, site:<id> or team:<id> */
+	scope: string;
+	measure: string;
+	target: number | null;
+	warn: number | null;
+}
+
 export interface NewUser {
 	email: string;
 	name: string;
@@ -108,6 +125,8 @@ export interface Store {
 	deleteUserSessions(userId: number): Promise<number>;
 	deleteSessionsIdleSince(idleBefore: number, createdBefore: number): Promise<number>;
 	countUserSessions(userId: number): Promise<number>;
+	/** Open sessions per user id, in one query; users without any are absent. */
+	countSessionsByUser(): Promise<Map<number, number>>;
 
 	listSites(): Promise<Site[]>;
 	upsertSite(s: Site): Promise<void>;
@@ -149,6 +168,17 @@ export interface Store {
 	findIngestKey(id: string): Promise<(IngestKey & { secretHash: string }) | null>;
 	revokeIngestKey(id: string, now: number): Promise<void>;
 	recordIngestKeyUse(id: string, now: number): Promise<void>;
+
+	/** Every form, retired ones included (ingest names them when refusing), by key. */
+	listForms(): Promise<StoredForm[]>;
+	getForm(key: string): Promise<StoredForm | null>;
+	/** Creates the form, or replaces its name, sections and cap; a retired form stays retired. */
+	upsertForm(f: Pick<StoredForm, 'key' | 'name' | 'sections' | 'cap'>, now: number): Promise<StoredForm>;
+	retireForm(key: string, now: number): Promise<void>;
+
+	listTargets(): Promise<TargetRow[]>;
+	/** Replaces every override at once (one transaction): the document is validated as a whole. */
+	replaceTargets(rows: TargetRow[]): Promise<void>;
 
 	recordFailure(keys: string[], now: number): Promise<void>;
 	/** Failures per key since `since`, and the oldest of them (to tell when the block ends). */

@@ -8,6 +8,7 @@ import {
 	registerScreen,
 	repairScreen
 } from '$lib/server/auth/screens.ts';
+import { SCREEN_ONLINE_MS } from '$lib/server/auth/realtime.ts';
 import { teamSites } from '$lib/server/clickhouse/org.ts';
 import { getRuntime } from '$lib/server/runtime.ts';
 import { getStore } from '$lib/server/store/index.ts';
@@ -38,7 +39,7 @@ export const load: PageServerLoad = async () => {
 			label: t('admin.screens.teamBoard', { name })
 		}))
 	];
-	return { screens, choices, now: Date.now() };
+	return { screens, choices, now: Date.now(), onlineWithinMs: SCREEN_ONLINE_MS };
 };
 
 function readBoards(form: FormData): BoardRef[] | string {

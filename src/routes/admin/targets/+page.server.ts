@@ -2,7 +2,7 @@ import { fail } from '@sveltejs/kit';
 import { t } from '$lib/i18n/index.ts';
 import { MEASURE_KEYS, MEASURES, parseScope } from '$lib/measures.ts';
 import { getRuntime } from '$lib/server/runtime.ts';
-import { TargetsError, type TargetOverrides, type Targets } from '$lib/server/targets.ts';
+import { isTargetsError, type TargetOverrides, type Targets } from '$lib/server/targets.ts';
 import { getStore } from '$lib/server/store/index.ts';
 import { field } from '../form.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -48,7 +48,8 @@ export const actions: Actions = {
 		try {
 			await targets().replace(next);
 		} catch (e) {
-			if (e instanceof TargetsError) return fail(400, { error: e.message });
+			// By name: the runtime's targets come from the entry's copy of the module, not the Kit build's.
+			if (isTargetsError(e)) return fail(400, { error: e.message });
 			throw e;
 		}
 		return { done: t('admin.targets.saved', { scope }) };

@@ -9,9 +9,13 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async () => {
 	const store = getStore();
-	const [users, sites, teams] = await Promise.all([store.listUsers(), store.listSites(), store.listTeams()]);
-	const sessions = await Promise.all(users.map((u) => store.countUserSessions(u.id)));
-	return { users: users.map((u, i) => ({ ...u, sessions: sessions[i] })), sites, teams };
+	const [users, sites, teams, sessions] = await Promise.all([
+		store.listUsers(),
+		store.listSites(),
+		store.listTeams(),
+		store.countSessionsByUser()
+	]);
+	return { users: users.map((u) => ({ ...u, sessions: sessions.get(u.id) ?? 0 })), sites, teams };
 };
 
 const userId = (form: FormData) => Number(field(form, 'id'));

@@ -2,6 +2,7 @@
 // the overrides (the whole document; a field left out falls back to the next scope up). Who may
 // write is decided with every other route in auth/policy.ts (admins only).
 import { json, type RequestEvent } from '@sveltejs/kit';
+import { t } from '$lib/i18n/index.ts';
 import { MEASURES } from '$lib/measures';
 import { getRuntime } from '$lib/server/runtime';
 import { isTargetsError, type Targets } from '$lib/server/targets';
@@ -20,10 +21,7 @@ export async function PUT(event: RequestEvent) {
 	try {
 		body = await event.request.json();
 	} catch {
-		return json(
-			{ error: 'body: expected a JSON object of scope → measure → { target, warn }' },
-			{ status: 400 }
-		);
+		return json({ error: t('targets.error.body') }, { status: 400 });
 	}
 	try {
 		return json({ defaults: defaults(), overrides: await targets().replace(body) });
