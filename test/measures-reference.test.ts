@@ -7,8 +7,12 @@ import { openClickHouse, type ClickHouse } from '../src/lib/server/clickhouse/cl
 import { migrate } from '../src/lib/server/clickhouse/migrate.ts';
 import {
 	complaintHeatTierHour,
+	complaintHeatTierHourOfAllScopes,
 	complaintHeatTierTeam,
+	complaintHeatTierTeamOfAllScopes,
 	dailySeries,
+	dailySeriesOfAllScopes,
+	meansOfAllScopes,
 	dimensionMeans,
 	emptyValues,
 	explainReads,
@@ -229,6 +233,25 @@ describe('measures against the reference', () => {
 		const expected = referenceDaily(rec, q);
 		expect(actual.map((d) => d.day)).toEqual(expected.map((d) => d.day));
 		actual.forEach((d, i) => expectValues(d.values, expected[i].values, d.day));
+
+		// The same days for every scope at once, as the live trend reads them (window measures).
+		const windowKeys = MEASURE_KEYS.filter(
+			(k) => !['backlog', 'complaints_open', 'complaints_overdue'].includes(k)
+		);
+		const all = await dailySeriesOfAllScopes(ch, { ...q, keys: windowKeys });
+		for (const [scope, rows] of [
+			[{ kind: 'org', id: '' }, all.org],
+			[{ kind: 'site', id: 'site-3' }, all.sites.get('site-3')],
+			[{ kind: 'team', id: 'site-1/team-2' }, all.teams.get('site-1/team-2')]
+		] as [Scope, { day: string; values: MeasureValues }[]][]) {
+			const ref = referenceDaily(rec, { ...q, scope });
+			expect(rows.map((d) => d.day)).toEqual(ref.map((d) => d.day));
+			rows.forEach((d, i) => {
+				const want = { ...ref[i].values, backlog: 0, complaints_open: 0, complaints_overdue: 0 };
+				const got = { ...d.values, backlog: 0, complaints_open: 0, complaints_overdue: 0 };
+				expectValues(got, want, `${scopeKey(scope)} ${d.day}`);
+			});
+		}
 	});
 
 	it('dimension and mystery-section means', async () => {
@@ -237,6 +260,21 @@ describe('measures against the reference', () => {
 			expectMeans(await dimensionMeans(ch, q), referenceDimensionMeans(rec, q));
 			expectMeans(await mysterySectionMeans(ch, q), referenceSectionMeans(rec, q));
 		}
+		// Every scope at once, as the live radars read them.
+		const w = monthRange('2026-10', 'Asia/Shanghai');
+		const [dims, secs] = await Promise.all([
+			meansOfAllScopes(ch, 'dimensions', w),
+			meansOfAllScopes(ch, 'sections', w)
+		]);
+		let checked = 0;
+		for (const scope of scopes().filter((x) => x.kind !== 'agent')) {
+			const pickOf = <T>(all: { org: T; sites: Map<string, T>; teams: Map<string, T> }) =>
+				scope.kind === 'org' ? all.org : (scope.kind === 'site' ? all.sites : all.teams).get(scope.id);
+			expectMeans(pickOf(dims) ?? {}, referenceDimensionMeans(rec, { scope, ...w }));
+			expectMeans(pickOf(secs) ?? {}, referenceSectionMeans(rec, { scope, ...w }));
+			checked++;
+		}
+		expect(checked).toBeGreaterThan(5);
 	});
 
 	it('complaint heatmaps: tier × team as of now, tier × hour of a day', async () => {
@@ -252,6 +290,21 @@ describe('measures against the reference', () => {
 				expect(await complaintHeatTierHour(ch, q)).toEqual(referenceHeatTierHour(rec, q));
 			}
 		}
+	});
+
+	it('complaint heatmaps of every scope at once, as the live boards read them', async () => {
+		const teams = await complaintHeatTierTeamOfAllScopes(ch, { now: NOW });
+		const day = '2026-11-01';
+		const tz = 'America/New_York';
+		const hours = await complaintHeatTierHourOfAllScopes(ch, { day, tz });
+		for (const scope of scopes().filter((x) => x.kind !== 'agent')) {
+			const pickOf = <T>(all: { org: T; sites: Map<string, T>; teams: Map<string, T> }) =>
+				scope.kind === 'org' ? all.org : (scope.kind === 'site' ? all.sites : all.teams).get(scope.id);
+			expect(pickOf(teams) ?? [], scopeKey(scope)).toEqual(referenceHeatTierTeam(rec, { scope, now: NOW }));
+			expect(pickOf(hours) ?? [], scopeKey(scope)).toEqual(referenceHeatTierHour(rec, { scope, day, tz }));
+		}
+		expect(teams.org.length).toBeGreaterThan(3);
+		expect(hours.org.length).toBeGreaterThan(3);
 	});
 
 	it('last data time of a scope', async () => {

@@ -104,32 +104,40 @@ describe('team board', () => {
 		const scope = { kind: 'team', id: 'alpha' } as const;
 		const dims = referenceDimensionMeans(rec.rows, { scope, ...dayRange(day, TZ) });
 		expect(dims.reliability.mean).toBe(4);
-		const satisfaction = await page.locator('[data-alt="satisfaction"]').textContent();
-		expect(satisfaction).toMatch(new RegExp(`Reliability\\s*${dims.reliability.mean.toFixed(2)}`));
-		expect(satisfaction).toMatch(new RegExp(`Empathy\\s*${dims.empathy.mean.toFixed(2)}`));
+		// The charts follow their own reads, which coalesce commits (at most one read per few seconds).
+		const poll = { timeout: 15_000 };
+		const satisfaction = () => page.locator('[data-alt="satisfaction"]').textContent();
+		await expect
+			.poll(satisfaction, poll)
+			.toMatch(new RegExp(`Reliability\\s*${dims.reliability.mean.toFixed(2)}`));
+		expect(await satisfaction()).toMatch(new RegExp(`Empathy\\s*${dims.empathy.mean.toFixed(2)}`));
 
-		const tierTeam = await page.locator('[data-alt="tier-team"] td[data-open]').evaluateAll((tds) =>
-			tds.map((td) => ({
-				team: td.parentElement!.querySelector('th')!.textContent!.trim(),
-				tier: (td as HTMLTableCellElement).cellIndex,
-				open: Number(td.getAttribute('data-open')),
-				overdue: Number(td.getAttribute('data-overdue'))
-			}))
-		);
-		expect(tierTeam.filter((c) => c.open > 0)).toEqual(referenceHeatTierTeam(rec.rows, { scope, now }));
+		const tierTeam = () =>
+			page.locator('[data-alt="tier-team"] td[data-open]').evaluateAll((tds) =>
+				tds
+					.map((td) => ({
+						team: td.parentElement!.querySelector('th')!.textContent!.trim(),
+						tier: (td as HTMLTableCellElement).cellIndex,
+						open: Number(td.getAttribute('data-open')),
+						overdue: Number(td.getAttribute('data-overdue'))
+					}))
+					.filter((c) => c.open > 0)
+			);
+		await expect.poll(tierTeam, poll).toEqual(referenceHeatTierTeam(rec.rows, { scope, now }));
 		expect(await page.locator('[data-alt="tier-team"]').textContent()).toContain('1 open · 0 overdue');
 
-		const tierHour = await page.locator('[data-alt="tier-hour"] tbody tr').evaluateAll((trs) =>
-			trs.map((tr) => {
-				const [hour, tier, count] = [...tr.querySelectorAll('td')];
-				return {
-					hour: Number(hour.getAttribute('data-hour')),
-					tier: Number(tier.textContent!.replace(/\D/g, '')),
-					entered: Number(count.getAttribute('data-value'))
-				};
-			})
-		);
-		expect(tierHour).toEqual(
+		const tierHour = () =>
+			page.locator('[data-alt="tier-hour"] tbody tr').evaluateAll((trs) =>
+				trs.map((tr) => {
+					const [hour, tier, count] = [...tr.querySelectorAll('td')];
+					return {
+						hour: Number(hour.getAttribute('data-hour')),
+						tier: Number(tier.textContent!.replace(/\D/g, '')),
+						entered: Number(count.getAttribute('data-value'))
+					};
+				})
+			);
+		await expect.poll(tierHour, poll).toEqual(
 			referenceHeatTierHour(rec.rows, { scope, day, tz: TZ }).map(({ tier, hour, entered }) => ({
 				hour,
 				tier,

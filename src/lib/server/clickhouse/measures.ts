@@ -60,14 +60,15 @@ const BUCKET_MS = 15 * 60_000;
 /**
  * How rows are grouped: one group for the scope, one per child, per business hour or per business
  * day; or `scopes`: every scope of the organisation at once (the org, each site, each team, each
- * agent within its team), optionally per business hour, so that one read serves every live board.
+ * agent within its team unless `agents` is false), optionally per business hour or day, so that one
+ * read serves every live board; `owner`: per (site, team, agent), which the state families add up.
  */
 type Grouping =
 	| { kind: 'all' }
 	| { kind: 'child'; column: 'site' | 'team' | 'agent' }
 	| { kind: 'hour' }
 	| { kind: 'day' }
-	| { kind: 'scopes'; hour?: boolean }
+	| { kind: 'scopes'; by?: 'hour' | 'day'; agents?: boolean }
 	| { kind: 'owner' };
 
 /** Column names a fragment refers to: the raw row, or the owner columns of a derived state. */
@@ -88,6 +89,7 @@ function scopeFilter(kind: ScopeKind, c: Columns): string {
 // day of any zone is a union of whole 15-minute UTC buckets.
 function groupKey(g: Grouping, c: Columns): string {
 	const hour = `toString(toHour(toStartOfFifteenMinutes(${c.at}), {tz:String}))`;
+	const day = `toString(toDate(toStartOfFifteenMinutes(${c.at}), {tz:String}))`;
 	switch (g.kind) {
 		case 'all':
 			return "''";
@@ -96,17 +98,35 @@ function groupKey(g: Grouping, c: Columns): string {
 		case 'hour':
 			return hour;
 		case 'day':
-			return `toString(toDate(toStartOfFifteenMinutes(${c.at}), {tz:String}))`;
+			return day;
 		case 'owner':
 			return `(toString(${c.site}), toString(${c.team}), ${c.agent})`;
-		case 'scopes': {
-			// Each row counts once for each scope it belongs to: (level, site or team, agent) tuples
-			// that scopeGroups() turns back into scopes. Rows without an agent belong to no agent.
-			const levels = `[(0, '', ''), (1, toString(${c.site}), ''), (2, toString(${c.team}), '')]`;
-			const all = `if(${c.agent} = '', ${levels}, arrayPushBack(${levels}, (3, toString(${c.team}), ${c.agent})))`;
-			return g.hour ? `arrayJoin(arrayMap(x -> (x.1, x.2, x.3, ${hour}), ${all}))` : `arrayJoin(${all})`;
-		}
+		case 'scopes':
+			throw new Error('a scopes grouping groups by GROUPING SETS: use grouped()');
 	}
+}
+
+/**
+ * The group key `k` of a SELECT list and its GROUP BY clause, with `extra` columns grouped too. A
+ * `scopes` grouping uses GROUPING SETS (one pass aggregates the org, each site, each team and each
+ * agent in its team: about twice as fast as repeating rows per scope) and returns the same
+ * (level, id, agent[, period]) tuples as groupKey().
+ */
+function grouped(g: Grouping, c: Columns, extra: string[] = []): { key: string; by: string } {
+	if (g.kind !== 'scopes') return { key: groupKey(g, c), by: ['k', ...extra].join(', ') };
+	const period = g.by ? [groupKey({ kind: g.by }, c)] : [];
+	const rest = [...extra, ...period];
+	const set = (cols: string[]) => `(${[...cols, ...rest].join(', ')})`;
+	const agents = g.agents !== false;
+	const level = agents
+		? `multiIf(grouping(${c.agent}) = 0, 3, grouping(${c.team}) = 0, 2, grouping(${c.site}) = 0, 1, 0)`
+		: `multiIf(grouping(${c.team}) = 0, 2, grouping(${c.site}) = 0, 1, 0)`;
+	const id = `multiIf(grouping(${c.team}) = 0, toString(${c.team}), grouping(${c.site}) = 0, toString(${c.site}), '')`;
+	const agent = agents ? `if(grouping(${c.agent}) = 0, ${c.agent}, '')` : "''";
+	return {
+		key: `(${[level, id, agent, ...period].join(', ')})`,
+		by: `GROUPING SETS (${[set([]), set([c.site]), set([c.team]), ...(agents ? [set([c.team, c.agent])] : [])].join(', ')})`
+	};
 }
 
 /** A group's key as returned by ClickHouse (a string, or the tuple of a `scopes` grouping) as a Map key. */
@@ -237,12 +257,13 @@ const contactCounts = family<{
 	keys: ['response_time_avg', 'response_time_max', 'fcr', 'error_rate'],
 	// Reads projection contacts_15m_v1: per type, so every aggregate is one the projection holds.
 	sql(ctx) {
-		return `SELECT ${groupKey(ctx.g, ROW)} AS k, type, count() AS n, sum(response_seconds) AS total,
+		const g = grouped(ctx.g, ROW, ['type']);
+		return `SELECT ${g.key} AS k, type, count() AS n, sum(response_seconds) AS total,
 				max(response_seconds) AS longest, countIf(first_contact) AS first, countIf(error) AS errors
 			FROM ${ingested('contacts_v1', ctx.q)}
 			WHERE type IN ('responded', 'resolved') AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)}
 				AND ${narrow(ctx.q, 'contacts')} AND ${inWindow('at')}
-			GROUP BY k, type`;
+			GROUP BY ${g.by}`;
 	},
 	values: (r) =>
 		r.type === 'responded'
@@ -255,13 +276,14 @@ const responseDistribution = family<{ k: string; p90: number; within: number; n:
 	stream: 'contacts',
 	keys: ['response_time_p90', 'service_level'],
 	sql(ctx) {
-		return `SELECT ${groupKey(ctx.g, ROW)} AS k, quantileExact(0.9)(response_seconds) AS p90,
+		const g = grouped(ctx.g, ROW);
+		return `SELECT ${g.key} AS k, quantileExact(0.9)(response_seconds) AS p90,
 				countIf(response_seconds <= multiIf(channel = 'phone', {slPhone:Float64}, channel = 'chat', {slChat:Float64},
 					channel = 'email', {slEmail:Float64}, channel = 'in_person', {slInPerson:Float64}, {slField:Float64})) AS within,
 				count() AS n
 			FROM ${ingested('contacts_v1', ctx.q)}
 			WHERE type = 'responded' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'contacts')} AND ${inWindow('at')}
-			GROUP BY k`;
+			GROUP BY ${g.by}`;
 	},
 	values: (r) => ({
 		response_time_p90: r.p90,
@@ -276,13 +298,15 @@ const repeatContact = family<{ k: string; opened: number; repeats: number }>({
 	sql(ctx) {
 		// Each opened contact of the window, joined to the same customer's opened contacts of the
 		// REPEAT_WINDOW_DAYS before it, anywhere in the organisation.
-		return `SELECT k, uniqExact(contact_id) AS opened, uniqExactIf(contact_id, is_repeat) AS repeats
+		// Grouped last, so the join runs once per opened contact however many scopes it counts in.
+		const g = grouped(ctx.g, ROW);
+		return `SELECT ${g.key} AS k, uniqExact(contact_id) AS opened, uniqExactIf(contact_id, is_repeat) AS repeats
 			FROM (
-				SELECT o.k AS k, o.contact_id AS contact_id,
+				SELECT o.site AS site, o.team AS team, o.agent AS agent, o.at AS at, o.contact_id AS contact_id,
 					countIf(p.contact_id != '' AND p.contact_id != o.contact_id AND p.at < o.at
 						AND toUnixTimestamp64Milli(p.at) >= toUnixTimestamp64Milli(o.at) - {repeatMs:Int64}) > 0 AS is_repeat
 				FROM (
-					SELECT ${groupKey(ctx.g, ROW)} AS k, id, contact_id, customer, at FROM ${ingested('contacts_v1', ctx.q)}
+					SELECT site, team, agent, id, contact_id, customer, at FROM ${ingested('contacts_v1', ctx.q)}
 					WHERE type = 'opened' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'contacts')} AND ${inWindow('at')}
 				) AS o
 				LEFT JOIN (
@@ -295,9 +319,9 @@ const repeatContact = family<{ k: string; opened: number; repeats: number }>({
 							WHERE type = 'opened' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${inWindow('at')}
 						)
 				) AS p ON p.customer = o.customer
-				GROUP BY o.k, o.id, o.contact_id
+				GROUP BY o.site, o.team, o.agent, o.at, o.id, o.contact_id
 			)
-			GROUP BY k`;
+			GROUP BY ${g.by}`;
 	},
 	values: (r) => ({
 		repeat_contact: r.repeats / r.opened
@@ -310,10 +334,11 @@ const satisfaction = family<{ k: string; n: number; satisfied: number; total: nu
 	keys: ['csat', 'csat_mean'],
 	// Reads projection surveys_15m_v1.
 	sql(ctx) {
-		return `SELECT ${groupKey(ctx.g, ROW)} AS k, count() AS n, countIf(overall >= 4) AS satisfied, sum(overall) AS total
+		const g = grouped(ctx.g, ROW);
+		return `SELECT ${g.key} AS k, count() AS n, countIf(overall >= 4) AS satisfied, sum(overall) AS total
 			FROM ${ingested('surveys_v1', ctx.q)}
 			WHERE ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'surveys')} AND ${inWindow('at')}
-			GROUP BY k`;
+			GROUP BY ${g.by}`;
 	},
 	values: (r) => ({
 		csat: r.satisfied / r.n,
@@ -326,10 +351,11 @@ const mystery = family<{ k: string; mean: number }>({
 	stream: 'mystery_shops',
 	keys: ['mystery_score'],
 	sql(ctx) {
-		return `SELECT ${groupKey(ctx.g, ROW)} AS k, avg(score) AS mean
+		const g = grouped(ctx.g, ROW);
+		return `SELECT ${g.key} AS k, avg(score) AS mean
 			FROM ${ingested('mystery_shops_v1', ctx.q)}
 			WHERE ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'mystery_shops')} AND ${inWindow('at')}
-			GROUP BY k`;
+			GROUP BY ${g.by}`;
 	},
 	values: (r) => ({ mystery_score: r.mean })
 });
@@ -341,12 +367,13 @@ const followUps = family<{ k: string; done: number; due: number }>({
 	// Follow-ups that fell due in the window, and of those the ones done by now: a follow-up done
 	// today that fell due last week counts on its own day, so the rate never exceeds 1.
 	sql(ctx) {
+		const g = grouped(ctx.g, ROW, ['contact_id']);
 		return `SELECT d.k AS k, count() AS due, countIf(f.contact_id != '') AS done
 			FROM (
-				SELECT ${groupKey(ctx.g, ROW)} AS k, contact_id FROM ${ingested('contacts_v1', ctx.q)}
+				SELECT ${g.key} AS k, contact_id FROM ${ingested('contacts_v1', ctx.q)}
 				WHERE type = 'follow_up_due' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)}
 					AND ${narrow(ctx.q, 'contacts')} AND ${inWindow('at')}
-				GROUP BY k, contact_id
+				GROUP BY ${g.by}
 			) AS d
 			LEFT JOIN (
 				SELECT DISTINCT contact_id FROM ${ingested('contacts_v1', ctx.q)}
@@ -368,11 +395,12 @@ const escalation = family<{ k: string; received: number; escalated: number }>({
 	stream: 'complaints',
 	keys: ['escalation_rate'],
 	sql(ctx) {
+		const g = grouped(ctx.g, ROW, ['complaint_id']);
 		return `SELECT r.k AS k, count() AS received, countIf(t.highest >= 2) AS escalated
 			FROM (
-				SELECT ${groupKey(ctx.g, ROW)} AS k, complaint_id FROM ${ingested('complaints_v1', ctx.q)}
+				SELECT ${g.key} AS k, complaint_id FROM ${ingested('complaints_v1', ctx.q)}
 				WHERE type = 'received' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'complaints')} AND ${inWindow('at')}
-				GROUP BY k, complaint_id
+				GROUP BY ${g.by}
 			) AS r
 			LEFT JOIN (
 				SELECT complaint_id, max(tier) AS highest FROM ${ingested('complaints_v1', ctx.q)}
@@ -393,14 +421,15 @@ const closedWithinLimit = family<{ k: string; resolved: number; within: number }
 	sql(ctx) {
 		// The limit is that of the tier the complaint was in when it was resolved (its last resolution
 		// in the window), counted from entering that tier.
+		const g = grouped(ctx.g, ROW, ['complaint_id']);
 		return `SELECT k, count() AS resolved, countIf(toUnixTimestamp64Milli(resolved_at) <= toUnixTimestamp64Milli(entered) + ${tierLimitMs('tier')}) AS within
 			FROM (
 				SELECT r.k AS k, r.complaint_id AS complaint_id, r.resolved_at AS resolved_at,
 					max(e.at) AS entered, argMax(e.tier, (e.at, e.tier)) AS tier
 				FROM (
-					SELECT ${groupKey(ctx.g, ROW)} AS k, complaint_id, max(at) AS resolved_at FROM ${ingested('complaints_v1', ctx.q)}
+					SELECT ${g.key} AS k, complaint_id, max(at) AS resolved_at FROM ${ingested('complaints_v1', ctx.q)}
 					WHERE type = 'resolved' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'complaints')} AND ${inWindow('at')}
-					GROUP BY k, complaint_id
+					GROUP BY ${g.by}
 				) AS r
 				INNER JOIN (
 					SELECT complaint_id, at, assumeNotNull(tier) AS tier FROM ${ingested('complaints_v1', ctx.q)} WHERE type IN ('received', 'escalated')
@@ -861,6 +890,7 @@ function allScopes<T>(groups: Map<string, T>, empty: () => T): AllScopes<T> {
 	const out: AllScopes<T> = { org: empty(), sites: new Map(), teams: new Map(), agents: new Map() };
 	for (const [id, v] of groups) {
 		const [level, a, b] = JSON.parse(id) as [number, string, string];
+		if (level === 3 && b === '') continue; // rows without an agent belong to no agent
 		if (level === 0) out.org = v;
 		else if (level === 1) out.sites.set(a, v);
 		else if (level === 2) out.teams.set(a, v);
@@ -891,7 +921,7 @@ export async function hourlySeriesOfAllScopes(
 	const groups = await series(
 		ch,
 		{ ...q, scope: ORG },
-		{ kind: 'scopes', hour: true },
+		{ kind: 'scopes', by: 'hour' },
 		q.now,
 		hourPeriods(q.day, q.tz)
 	);
@@ -911,6 +941,25 @@ export async function dailySeries(
 	return days.map((day) => ({ day, values: groups.get(day)! }));
 }
 
+/** dailySeries() of the org, each site and each team at once (no agents), from one query per family. */
+export async function dailySeriesOfAllScopes(
+	ch: ClickHouse,
+	q: Omit<SeriesQuery, 'scope'> & { fromDay: string; toDay: string; now: number }
+): Promise<AllScopes<{ day: string; values: MeasureValues }[]>> {
+	const days = daysBetween(q.fromDay, q.toDay);
+	const periods = days.map((day) => ({ key: day, ...dayRange(day, q.tz) }));
+	const groups = await series(
+		ch,
+		{ ...q, scope: ORG },
+		{ kind: 'scopes', by: 'day', agents: false },
+		q.now,
+		periods
+	);
+	const byDay = (g: Map<string, MeasureValues> | undefined) =>
+		days.map((day) => ({ day, values: g?.get(day) ?? emptyValues() }));
+	return allScopes(new Map([...groups].map(([id, g]) => [id, byDay(g)])), () => byDay(undefined));
+}
+
 interface WindowQuery {
 	scope: Scope;
 	from: number;
@@ -925,27 +974,56 @@ function windowParams(q: WindowQuery) {
 
 export type Means = Record<string, { mean: number; n: number }>;
 
-async function means(ch: ClickHouse, sql: string, params: Record<string, unknown>): Promise<Means> {
-	const rows = await select<{ key: string; mean: number; n: number }>(ch, sql, params);
-	return Object.fromEntries(rows.map((r) => [r.key, { mean: r.mean, n: r.n }]));
+/** Mean and count per key of a map column: survey dimensions, or mystery-shop sections (not applicable left out). */
+const MEANS = {
+	dimensions: { table: 'surveys_v1', value: 'value', where: '1' },
+	sections: { table: 'mystery_shops_v1', value: 'assumeNotNull(value)', where: 'value IS NOT NULL' }
+} as const;
+
+async function meansBy(
+	ch: ClickHouse,
+	of: keyof typeof MEANS,
+	q: WindowQuery,
+	g: Grouping
+): Promise<Map<string, Means>> {
+	const m = MEANS[of];
+	const gr = grouped(g, ROW, ['key']);
+	const sql = `SELECT ${gr.key} AS k, key, avg(${m.value}) AS mean, count() AS n
+		FROM ${ingested(m.table, q)} ARRAY JOIN mapKeys(${of}) AS key, mapValues(${of}) AS value
+		WHERE ${m.where} AND ${scopeFilter(q.scope.kind, ROW)} AND ${inWindow('at')}
+		GROUP BY ${gr.by} ORDER BY key`;
+	const out = new Map<string, Means>();
+	for (const r of await select<{ k: unknown; key: string; mean: number; n: number }>(
+		ch,
+		sql,
+		windowParams(q)
+	)) {
+		const k = groupId(r.k);
+		out.set(k, { ...out.get(k), [r.key]: { mean: r.mean, n: r.n } });
+	}
+	return out;
 }
 
 /** Mean and count per survey dimension over the window. */
-export function dimensionMeans(ch: ClickHouse, q: WindowQuery): Promise<Means> {
-	const sql = `SELECT key, avg(value) AS mean, count() AS n
-		FROM ${ingested('surveys_v1', q)} ARRAY JOIN mapKeys(dimensions) AS key, mapValues(dimensions) AS value
-		WHERE ${scopeFilter(q.scope.kind, ROW)} AND ${inWindow('at')}
-		GROUP BY key ORDER BY key`;
-	return means(ch, sql, windowParams(q));
+export async function dimensionMeans(ch: ClickHouse, q: WindowQuery): Promise<Means> {
+	return (await meansBy(ch, 'dimensions', q, { kind: 'all' })).get('') ?? {};
 }
 
 /** Mean and count per mystery-shop section over the window; sections marked not applicable are left out. */
-export function mysterySectionMeans(ch: ClickHouse, q: WindowQuery): Promise<Means> {
-	const sql = `SELECT key, avg(assumeNotNull(value)) AS mean, count() AS n
-		FROM ${ingested('mystery_shops_v1', q)} ARRAY JOIN mapKeys(sections) AS key, mapValues(sections) AS value
-		WHERE value IS NOT NULL AND ${scopeFilter(q.scope.kind, ROW)} AND ${inWindow('at')}
-		GROUP BY key ORDER BY key`;
-	return means(ch, sql, windowParams(q));
+export async function mysterySectionMeans(ch: ClickHouse, q: WindowQuery): Promise<Means> {
+	return (await meansBy(ch, 'sections', q, { kind: 'all' })).get('') ?? {};
+}
+
+/** dimensionMeans() or mysterySectionMeans() of the org, each site and each team at once. */
+export async function meansOfAllScopes(
+	ch: ClickHouse,
+	of: keyof typeof MEANS,
+	q: Omit<WindowQuery, 'scope'>
+): Promise<AllScopes<Means>> {
+	return allScopes(
+		await meansBy(ch, of, { ...q, scope: ORG }, { kind: 'scopes', agents: false }),
+		() => ({})
+	);
 }
 
 export interface TierTeamCell {
@@ -955,30 +1033,34 @@ export interface TierTeamCell {
 	overdue: number;
 }
 
-/** Open and overdue complaints as of now, per current tier and owning team. */
-export async function complaintHeatTierTeam(
+interface HeatQuery {
+	now: number;
+	tierLimitHours?: TierLimitHours;
+	checkpoint?: StateCheckpoint;
+	customerTier?: string;
+}
+
+/** Open and overdue complaints as of now per current tier and owning team (and site, `bySite`). */
+function tierTeamCells(
 	ch: ClickHouse,
-	q: {
-		scope: Scope;
-		now: number;
-		tierLimitHours?: TierLimitHours;
-		checkpoint?: StateCheckpoint;
-		customerTier?: string;
-	}
-): Promise<TierTeamCell[]> {
+	q: HeatQuery & { scope: Scope },
+	bySite: boolean
+): Promise<(TierTeamCell & { site?: string })[]> {
 	const limits = q.tierLimitHours ?? DEFAULT_TIER_LIMIT_HOURS;
 	const points = [Math.floor(q.now)];
+	const owners = ownersFor(q.scope.kind, { kind: 'child', column: 'team' });
 	const intervals = complaintIntervals({
 		kind: q.scope.kind,
-		owners: ownersFor(q.scope.kind, { kind: 'child', column: 'team' }),
+		owners: bySite ? [...new Set<Owner>([...owners, 'site'])] : owners,
 		checkpoint: usable(q.checkpoint, points),
 		entities: narrowEntities(q, 'complaints')
 	});
+	const site = bySite ? ', o_site AS site' : '';
 	const sql = `WITH {now:Int64} AS t
-		SELECT tier, o_team AS team, count() AS open, countIf(${OVERDUE}) AS overdue
+		SELECT tier, o_team AS team${site}, count() AS open, countIf(${OVERDUE}) AS overdue
 		FROM (${intervals})
 		WHERE entered >= 0 AND is_open AND start <= t AND t < next AND ${scopeFilter(q.scope.kind, OWNER)}
-		GROUP BY tier, team ORDER BY tier, team`;
+		GROUP BY tier, team${bySite ? ', site' : ''} ORDER BY tier, team`;
 	return select<TierTeamCell>(ch, sql, {
 		scope: q.scope.id,
 		now: Math.floor(q.now),
@@ -991,6 +1073,41 @@ export async function complaintHeatTierTeam(
 	});
 }
 
+/** Open and overdue complaints as of now, per current tier and owning team. */
+export function complaintHeatTierTeam(
+	ch: ClickHouse,
+	q: HeatQuery & { scope: Scope }
+): Promise<TierTeamCell[]> {
+	return tierTeamCells(ch, q, false);
+}
+
+/** complaintHeatTierTeam() of the org, each site and each team, from one query. */
+export async function complaintHeatTierTeamOfAllScopes(
+	ch: ClickHouse,
+	q: HeatQuery
+): Promise<AllScopes<TierTeamCell[]>> {
+	const cells = await tierTeamCells(ch, { ...q, scope: ORG }, true);
+	// A complaint has one owner at a time: a scope's cells are sums over its owners' cells.
+	const sum = (of: typeof cells) => {
+		const out = new Map<string, TierTeamCell>();
+		for (const c of of) {
+			const k = `${c.tier}\u0000${c.team}`;
+			const o = out.get(k) ?? { tier: c.tier, team: c.team, open: 0, overdue: 0 };
+			o.open += c.open;
+			o.overdue += c.overdue;
+			out.set(k, o);
+		}
+		return [...out.values()].sort(
+			(a, b) => a.tier - b.tier || (a.team < b.team ? -1 : a.team > b.team ? 1 : 0)
+		);
+	};
+	const by = (key: 'site' | 'team') =>
+		new Map(
+			[...new Set(cells.map((c) => c[key]!))].map((id) => [id, sum(cells.filter((c) => c[key] === id))])
+		);
+	return { org: sum(cells), sites: by('site'), teams: by('team'), agents: new Map() };
+}
+
 export interface TierHourCell {
 	tier: number;
 	hour: number;
@@ -998,19 +1115,47 @@ export interface TierHourCell {
 	entered: number;
 }
 
+/** Complaints entering each tier per business hour of `day`, per group. */
+async function tierHourCells(
+	ch: ClickHouse,
+	q: { scope: Scope; day: string; tz: string },
+	g: Grouping
+): Promise<Map<string, TierHourCell[]>> {
+	const gr = grouped(g, ROW, ['tier', 'hour']);
+	const sql = `SELECT ${gr.key} AS k, assumeNotNull(tier) AS tier, toHour(at, {tz:String}) AS hour,
+			uniqExact(complaint_id) AS entered
+		FROM complaints_v1
+		WHERE type IN ('received', 'escalated') AND ${scopeFilter(q.scope.kind, ROW)} AND ${inWindow('at')}
+		GROUP BY ${gr.by} ORDER BY tier, hour`;
+	const out = new Map<string, TierHourCell[]>();
+	const rows = await select<TierHourCell & { k: unknown }>(ch, sql, {
+		...windowParams({ scope: q.scope, ...dayRange(q.day, q.tz) }),
+		tz: q.tz
+	});
+	for (const { k, ...cell } of rows) {
+		const id = groupId(k);
+		out.set(id, [...(out.get(id) ?? []), cell]);
+	}
+	return out;
+}
+
 /** Complaints entering each tier per business hour of `day`. */
 export async function complaintHeatTierHour(
 	ch: ClickHouse,
 	q: { scope: Scope; day: string; tz: string }
 ): Promise<TierHourCell[]> {
-	const sql = `SELECT assumeNotNull(tier) AS tier, toHour(at, {tz:String}) AS hour, uniqExact(complaint_id) AS entered
-		FROM complaints_v1
-		WHERE type IN ('received', 'escalated') AND ${scopeFilter(q.scope.kind, ROW)} AND ${inWindow('at')}
-		GROUP BY tier, hour ORDER BY tier, hour`;
-	return select<TierHourCell>(ch, sql, {
-		...windowParams({ scope: q.scope, ...dayRange(q.day, q.tz) }),
-		tz: q.tz
-	});
+	return (await tierHourCells(ch, q, { kind: 'all' })).get('') ?? [];
+}
+
+/** complaintHeatTierHour() of the org, each site and each team, from one query. */
+export async function complaintHeatTierHourOfAllScopes(
+	ch: ClickHouse,
+	q: { day: string; tz: string }
+): Promise<AllScopes<TierHourCell[]>> {
+	return allScopes(
+		await tierHourCells(ch, { ...q, scope: ORG }, { kind: 'scopes', agents: false }),
+		() => []
+	);
 }
 
 /** When data of the scope last arrived (epoch ms of the latest insert), or null if it has none. */

@@ -15,15 +15,14 @@ import type { BoardRef } from '../../realtime/events.ts';
 import { addDays, businessDay, businessMonth, dayRange, monthRange } from '../../time.ts';
 import type { ClickHouse } from '../clickhouse/client.ts';
 import {
-	complaintHeatTierHour,
-	complaintHeatTierTeam,
+	complaintHeatTierHourOfAllScopes,
+	complaintHeatTierTeamOfAllScopes,
 	createStateCheckpoint,
-	dailySeries,
-	dimensionMeans,
+	dailySeriesOfAllScopes,
 	hourlySeriesOfAllScopes,
 	lastDataAt,
+	meansOfAllScopes,
 	measureValuesOfAllScopes,
-	mysterySectionMeans,
 	emptyValues,
 	STATE_KEYS,
 	type AllScopes,
@@ -52,6 +51,10 @@ export const TREND_DAYS = 14;
  */
 const SPARK_READ = { minIntervalMs: 10_000, maxAgeMs: 60_000 };
 const PREVIOUS_READ = { minIntervalMs: 5_000, maxAgeMs: 30_000 };
+/** The charts likewise: radars, heatmaps (overdue turns with the clock), the 14-day trend. */
+const RADAR_READ = { minIntervalMs: 5_000, maxAgeMs: 300_000 };
+const HEAT_READ = { minIntervalMs: 2_000, maxAgeMs: 30_000 };
+const TREND_READ = { minIntervalMs: 30_000, maxAgeMs: 300_000 };
 const QUARTER_MS = 15 * 60_000;
 
 const MONTH_KEYS = MEASURE_KEYS.filter((k) => MEASURES[k].live === 'month');
@@ -91,7 +94,7 @@ function memo<T>(maxAge: number, read: (arg: string) => Promise<T>) {
 }
 
 /**
- * A slow-moving read (the sparklines, "same time yesterday"): its latest value is served at once; it
+ * A slow-moving read (sparklines, "same time yesterday", charts): its latest value is served at once; it
  * is re-read in the background once `stale()` was called or it is older than `maxAgeMs`, never more
  * often than every `minIntervalMs`, and `landed()` runs when a re-read has a new value.
  */
@@ -100,8 +103,11 @@ function slowRead<T>(o: {
 	minIntervalMs: number;
 	maxAgeMs: number;
 	landed: () => void;
+	/** When this changes (the business day), the value is read afresh before it is served. */
+	epoch: () => string;
 }) {
 	let value: Promise<T> | undefined;
+	let epoch = '';
 	let startedAt = 0;
 	let running = false;
 	let pending = false;
@@ -110,6 +116,7 @@ function slowRead<T>(o: {
 		running = true;
 		pending = false;
 		startedAt = Date.now();
+		epoch = o.epoch();
 		const next = o.read();
 		next
 			.then(
@@ -140,7 +147,7 @@ function slowRead<T>(o: {
 	};
 	return {
 		get(): Promise<T> {
-			if (!value) return (value = refresh());
+			if (!value || o.epoch() !== epoch) return (value = refresh());
 			if (Date.now() - startedAt >= o.maxAgeMs) schedule();
 			return value;
 		},
@@ -264,14 +271,19 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		return { from: yesterday.from, to: Math.min(to, yesterday.to) };
 	};
 
-	// When a re-read lands, the tiles that show it are recomputed (cheaply: they derive from reads).
+	// When a re-read lands, the parts that show it are recomputed (cheaply: they derive from reads).
 	const landed = new Set<(part: BoardPart) => void>();
-	const tilesChanged = () => landed.forEach((fn) => fn('tiles'));
+	const refreshed =
+		(...parts: BoardPart[]) =>
+		() =>
+			parts.forEach((part) => landed.forEach((fn) => fn(part)));
+	const epoch = () => businessDay(clock(), tz);
 
 	/** Every scope's measures over the same window yesterday. */
 	const previous = slowRead({
 		...PREVIOUS_READ,
-		landed: tilesChanged,
+		landed: refreshed('tiles'),
+		epoch,
 		read: async () => {
 			const now = clock();
 			const w = sameTimeYesterday(now);
@@ -297,7 +309,8 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	/** Every scope's measures per business hour of today, for the sparklines. */
 	const spark = slowRead({
 		...SPARK_READ,
-		landed: tilesChanged,
+		landed: refreshed('tiles'),
+		epoch,
 		read: async () => {
 			const now = clock();
 			const day = businessDay(now, tz);
@@ -310,7 +323,14 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	// ones) change yesterday's values.
 	deps.commits.subscribe((e) => {
 		spark.stale();
+		trendRead.stale();
 		if (e.minAt < sameTimeYesterday(clock()).to) previous.stale();
+		if (e.stream === 'surveys') dimensions.stale();
+		if (e.stream === 'mystery-shops') sections.stale();
+		if (e.stream === 'complaints') {
+			heatTeams.stale();
+			heatHours.stale();
+		}
 	});
 
 	// Read from ClickHouse once per scope (data from before this process), then kept from commits.
@@ -399,15 +419,24 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		});
 	}
 
-	async function radar(scope: Scope, keys: readonly string[], max: number, read: typeof dimensionMeans) {
-		const window = monthWindow(tz, clock());
-		const org: Scope = { kind: 'org', id: '' };
-		// The org board compares the org with itself: one read serves both series.
-		const ofOrg = read(ch, { scope: org, ...window });
-		const [mine, all] = await Promise.all([
-			scope.kind === 'org' ? ofOrg : read(ch, { scope, ...window }),
-			ofOrg
-		]);
+	/** The month's survey dimension and 6S section means of every scope, for the radars. */
+	const meansRead = (of: 'dimensions' | 'sections', part: BoardPart) =>
+		slowRead({
+			...RADAR_READ,
+			landed: refreshed(part),
+			epoch,
+			read: () => meansOfAllScopes(ch, of, monthWindow(tz, clock()))
+		});
+	const dimensions = meansRead('dimensions', 'satisfaction');
+	const sections = meansRead('sections', 'mystery');
+
+	async function radar(
+		scope: Scope,
+		keys: readonly string[],
+		max: number,
+		read: { get(): Promise<AllScopes<Means>> }
+	) {
+		const all = await read.get();
 		const series = (name: 'scope' | 'org', means: Means) => ({
 			name,
 			values: keys.map((k) => means[k]?.mean ?? null),
@@ -415,14 +444,32 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		});
 		return {
 			indicators: keys.map((key) => ({ key, max })),
-			series: [series('scope', mine), series('org', all)]
+			series: [series('scope', pick(all, scope) ?? {}), series('org', all.org)]
 		} satisfies RadarData;
 	}
 
+	/** Open and overdue complaints by tier and team as of now, of every scope. */
+	const heatTeams = slowRead({
+		...HEAT_READ,
+		landed: refreshed('heatTierTeam'),
+		epoch,
+		read: async () => {
+			const now = clock();
+			const checkpoint = await checkpointAt(dayRange(businessDay(now, tz), tz).from);
+			return complaintHeatTierTeamOfAllScopes(ch, { now, checkpoint });
+		}
+	});
+
+	/** Complaints entering each tier per hour of today, of every scope. */
+	const heatHours = slowRead({
+		...HEAT_READ,
+		landed: refreshed('heatTierHour'),
+		epoch,
+		read: () => complaintHeatTierHourOfAllScopes(ch, { day: businessDay(clock(), tz), tz })
+	});
+
 	async function heatTierTeam(scope: Scope): Promise<HeatTierTeam> {
-		const now = clock();
-		const checkpoint = await checkpointAt(dayRange(businessDay(now, tz), tz).from);
-		const cells = await complaintHeatTierTeam(ch, { scope, now, checkpoint });
+		const cells = pick(await heatTeams.get(), scope) ?? [];
 		return {
 			teams: [...new Set(cells.map((c) => c.team))].sort(),
 			cells: cells.map((c) => ({ tier: c.tier as 1 | 2 | 3, team: c.team, open: c.open, overdue: c.overdue }))
@@ -430,15 +477,26 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	}
 
 	async function heatTierHour(scope: Scope): Promise<HeatTierHour> {
-		const cells = await complaintHeatTierHour(ch, { scope, day: businessDay(clock(), tz), tz });
+		const cells = pick(await heatHours.get(), scope) ?? [];
 		return { cells: cells.map((c) => ({ tier: c.tier as 1 | 2 | 3, hour: c.hour, count: c.entered })) };
 	}
 
+	/** The window measures of the last TREND_DAYS days, today included, of every scope. */
+	const trendRead = slowRead({
+		...TREND_READ,
+		landed: refreshed('trend'),
+		epoch,
+		read: () => {
+			const now = clock();
+			const toDay = businessDay(now, tz);
+			const fromDay = addDays(toDay, -(TREND_DAYS - 1));
+			return dailySeriesOfAllScopes(ch, { tz, keys: WINDOW_KEYS, fromDay, toDay, now });
+		}
+	});
+
 	async function trend(scope: Scope): Promise<TrendData> {
-		const now = clock();
-		const toDay = businessDay(now, tz);
-		const fromDay = addDays(toDay, -(TREND_DAYS - 1));
-		const rows = await dailySeries(ch, { scope, tz, keys: WINDOW_KEYS, fromDay, toDay, now });
+		const all = await trendRead.get();
+		const rows = pick(all, scope) ?? all.org.map((r) => ({ day: r.day, values: emptyValues() }));
 		return {
 			days: rows.map((r) => r.day),
 			series: WINDOW_KEYS.map((key) => ({
@@ -469,31 +527,24 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 			{ id: 'day', part: 'day', scopes: [], streams: [], compute: async () => businessDay(clock(), tz) },
 			key('tiles', STREAMS, (fresh) => tiles(scope, fresh), { clock: true, light: true }),
 			key('children', STREAMS, (fresh) => children(scope, fresh), { clock: true, light: true }),
-			// Under sustained load the tiles go first; radars and heatmaps get their turn after waiting 3 s
-			// longer, the tables 5 s, the trend 10 s. Without load nothing waits.
-			key('satisfaction', ['surveys'], () => radar(scope, DEFAULT_DIMENSIONS, 5, dimensionMeans), {
-				scopes: [s, 'org'],
-				lag: 3000
-			}),
+			// The charts derive from reads of every scope that refresh themselves (slowRead) and have
+			// these keys recomputed when they land.
+			key('satisfaction', [], () => radar(scope, DEFAULT_DIMENSIONS, 5, dimensions), { light: true }),
 			key(
 				'mystery',
-				['mystery-shops'],
+				[],
 				() =>
 					radar(
 						scope,
 						DEFAULT_FORM.sections.map((x) => x.key),
 						100,
-						mysterySectionMeans
+						sections
 					),
-				{
-					scopes: [s, 'org'],
-					lag: 3000
-				}
+				{ light: true }
 			),
-			key('heatTierTeam', ['complaints'], () => heatTierTeam(scope), { clock: true, lag: 3000 }),
-			key('heatTierHour', ['complaints'], () => heatTierHour(scope), { lag: 3000 }),
-			// The trend's today point follows on the slow timer: 14 days are not re-read on every commit.
-			key('trend', [], () => trend(scope), { clock: true, lag: 10_000 }),
+			key('heatTierTeam', [], () => heatTierTeam(scope), { light: true }),
+			key('heatTierHour', [], () => heatTierHour(scope), { light: true }),
+			key('trend', [], () => trend(scope), { light: true }),
 			key('lastDataAt', STREAMS, () => lastData(s))
 		];
 		return specs;
