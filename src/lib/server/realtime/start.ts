@@ -40,6 +40,7 @@ export interface Services {
 
 /** Counters since start, for GET /api/live/stats and the benchmark. */
 export interface LiveStats {
+	/** ClickHouse queries of the live boards (the ingest's own are not counted). */
 	queries: number;
 	computes: number;
 	/** Time spent computing, per board part (ms). */
@@ -79,6 +80,9 @@ export async function startRuntime(
 	const ch = await openWithRetry(config, log);
 	await migrate(ch, { log });
 	const queries = countQueries(ch);
+	// The ingest writes through a client of its own: the live statistics count the boards' reads
+	// alone, and a setting given for one purpose never sticks to the other's calls (engine-notes #1).
+	const ingestCh = await openWithRetry(config, log);
 
 	// Embedded: only this process can write, so its own commits are the whole story. With a
 	// ClickHouse server, ingest processes elsewhere also write: their commits are seen by polling.
@@ -92,7 +96,7 @@ export async function startRuntime(
 	// Keys from INGEST_KEYS, then keys created in the product.
 	const envKey = envKeyAuthenticator(config.ingestKeys);
 	const ingest = createIngestService({
-		ch,
+		ch: ingestCh,
 		config,
 		commits,
 		log,
@@ -156,6 +160,7 @@ export async function startRuntime(
 			clearInterval(teamSitesTimer);
 			await inbox.stop();
 			await ingest.close();
+			await ingestCh.close();
 			forms.stop();
 			await new Promise<void>((r) => io.close(() => r()));
 			hub.close();
