@@ -9,18 +9,15 @@ import { migrate } from '../src/lib/server/clickhouse/migrate.ts';
 import { localCommits } from '../src/lib/server/runtime.ts';
 import { createFormsRegistry, FORMS_REFRESH_MS } from '../src/lib/server/forms.ts';
 import { openStore, storeFile } from '../src/lib/server/store/index.ts';
-import { createIngestService, envKeyAuthenticator } from './service.ts';
+import { createIngestService, ingestAuthenticator } from './service.ts';
 import { startInbox } from './inbox.ts';
 
 const log = (m: string) => console.log(m);
 const config = loadConfig();
-if (config.ingestKeys.length === 0)
-	log('warning: INGEST_KEYS is empty: every ingest request will be refused (401)');
-
 const ch = await openClickHouse(config);
 await migrate(ch, { log });
-// Forms come from the app's metadata store (the same DATA_DIR/meta.sqlite), re-read every few
-// seconds: an edit in the admin pages reaches this process without a restart.
+// Forms and ingest keys come from the app's metadata store (the same DATA_DIR/meta.sqlite): forms are
+// re-read every few seconds, keys on every request, so an admin's edit or revocation needs no restart.
 const store = openStore(config);
 const forms = await createFormsRegistry(store, { log });
 log(`ingest: mystery-shop forms from ${storeFile(config)}, re-read every ${FORMS_REFRESH_MS / 1000} s`);
@@ -29,7 +26,7 @@ const service = createIngestService({
 	ch,
 	config,
 	commits: localCommits(),
-	authenticate: envKeyAuthenticator(config.ingestKeys),
+	authenticate: ingestAuthenticator(store, config.ingestKeys),
 	validators: () => ({ forms: forms.forms() }),
 	log
 });

@@ -13,6 +13,8 @@ import {
 	type Validators
 } from '../src/lib/contract/index.ts';
 import type { ClickHouse } from '../src/lib/server/clickhouse/client.ts';
+import { checkStoredKey } from '../src/lib/server/auth/ingest-keys.ts';
+import type { Store } from '../src/lib/server/store/types.ts';
 import { insertDeadLetters, type DeadLetter } from '../src/lib/server/clickhouse/ingest.ts';
 import type { Config } from '../src/lib/server/config.ts';
 import type { Commits } from '../src/lib/server/runtime.ts';
@@ -107,6 +109,23 @@ export function envKeyAuthenticator(keys: string[]): (token: string) => Promise<
 	return async (token) => {
 		const hash = createHash('sha256').update(token).digest('hex');
 		return byHash.has(hash) ? { keyId: 'env:' + hash.slice(0, 8) } : null;
+	};
+}
+
+/**
+ * INGEST_KEYS first (bootstrap), then the keys created in the product, looked up in the metadata
+ * store on every request: a revocation holds at once, in the app and in a standalone ingest alike.
+ */
+export function ingestAuthenticator(
+	store: Store,
+	envKeys: string[]
+): (token: string) => Promise<IngestKey | null> {
+	const fromEnv = envKeyAuthenticator(envKeys);
+	return async (token) => {
+		const env = await fromEnv(token);
+		if (env) return env;
+		const stored = await checkStoredKey(store, token);
+		return stored.ok ? { keyId: stored.keyId, streams: stored.streams ?? undefined } : null;
 	};
 }
 

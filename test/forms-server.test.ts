@@ -13,6 +13,7 @@ import { INGEST_KEY } from './support/ingest-server.ts';
 import { openSqliteStore } from '../src/lib/server/store/sqlite.ts';
 import type { Store } from '../src/lib/server/store/types.ts';
 import { FORMS_REFRESH_MS } from '../src/lib/server/forms.ts';
+import { createIngestKey } from '../src/lib/server/auth/ingest-keys.ts';
 
 let s: TestServer;
 let store: Store;
@@ -372,6 +373,44 @@ describe('the standalone ingest process', () => {
 			expect(accepted).toBe(1);
 		} finally {
 			await other.close();
+			await ingest.stop();
+			fs.rmSync(dataDir, { recursive: true, force: true });
+		}
+	}, 90_000);
+
+	it('accepts the ingest keys created in the product, and refuses one at once when it is revoked', async () => {
+		const dataDir = fs.mkdtempSync('/tmp/forms-ingest-');
+		const ingest = await spawnIngest({ port: await freePort(), dataDir });
+		const store = openSqliteStore(path.join(dataDir, 'meta.sqlite'));
+		try {
+			const { record, key } = await createIngestKey(store, { name: 'crm', streams: ['contacts'] });
+			const post = (stream: string, bearer: string) =>
+				fetch(`${ingest.url}/api/ingest/${stream}`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+					body: JSON.stringify([
+						{
+							id: `key-${Date.now()}-${stream}`,
+							at: Date.now(),
+							site: 's',
+							team: 't',
+							type: 'opened',
+							contact_id: 'c-1',
+							channel: 'chat'
+						}
+					])
+				});
+			expect((await post('contacts', key)).status).toBe(200);
+			expect((await store.listIngestKeys()).find((k) => k.id === record.id)?.lastUsedAt).not.toBeNull();
+			// Limited to contacts: another stream is refused.
+			expect((await post('surveys', key)).status).toBe(403);
+			expect((await post('contacts', key + 'x')).status).toBe(401);
+			await store.revokeIngestKey(record.id, Date.now());
+			expect((await post('contacts', key)).status).toBe(401);
+			// INGEST_KEYS still works beside them.
+			expect((await post('contacts', INGEST_KEY)).status).toBe(200);
+		} finally {
+			await store.close();
 			await ingest.stop();
 			fs.rmSync(dataDir, { recursive: true, force: true });
 		}

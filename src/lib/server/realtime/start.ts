@@ -3,10 +3,9 @@
 // targets, the live hub and socket.io, published to Kit routes through setRuntime().
 import path from 'node:path';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
-import { createIngestService, envKeyAuthenticator, type IngestKey } from '../../../../ingest/service.ts';
+import { createIngestService, ingestAuthenticator } from '../../../../ingest/service.ts';
 import { startInbox } from '../../../../ingest/inbox.ts';
 import { startAuth } from '../auth/start.ts';
-import { checkStoredKey } from '../auth/ingest-keys.ts';
 import { sessionMayRead } from '../auth/principal.ts';
 import type { Config } from '../config.ts';
 import { openClickHouse, ClickHouseTooOldError, type ClickHouse } from '../clickhouse/client.ts';
@@ -93,20 +92,13 @@ export async function startRuntime(
 	const auth = await startAuth(config, log);
 	// Mystery-shop forms from the store: admin changes refresh it at once, others within seconds.
 	const forms = await createFormsRegistry(auth.store, { log });
-	// Keys from INGEST_KEYS, then keys created in the product.
-	const envKey = envKeyAuthenticator(config.ingestKeys);
 	const ingest = createIngestService({
 		ch: ingestCh,
 		config,
 		commits,
 		log,
 		validators: () => ({ forms: forms.forms() }),
-		async authenticate(token): Promise<IngestKey | null> {
-			const fromEnv = await envKey(token);
-			if (fromEnv) return fromEnv;
-			const stored = await checkStoredKey(auth.store, token);
-			return stored.ok ? { keyId: stored.keyId, streams: stored.streams ?? undefined } : null;
-		},
+		authenticate: ingestAuthenticator(auth.store, config.ingestKeys),
 		allowStats: (req) => sessionMayRead(auth.store, req.headers.cookie, '/api/ingest/stats')
 	});
 	const inbox = startInbox({ dir: path.join(config.dataDir, 'inbox'), ingest: ingest.ingest, log });
