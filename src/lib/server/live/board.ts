@@ -71,32 +71,18 @@ const WINDOW_KEYS = MEASURE_KEYS.filter((k) => !STATE_KEYS.includes(k));
 
 const ceilQuarter = (ms: number) => Math.ceil(ms / QUARTER_MS) * QUARTER_MS;
 
-/**
- * A value read at most every `maxAge` ms per argument. A stale value is returned at once while a
- * fresh one is read for the next caller, so a slow refresh never holds up the tile it feeds.
- */
-function memo<T>(maxAge: number, read: (arg: string) => Promise<T>) {
-	const cache = new Map<string, { at: number; value: Promise<T>; refreshing?: boolean }>();
-	const load = (arg: string, now: number) => {
-		const value = read(arg);
-		value.then(
-			() => cache.set(arg, { at: now, value }),
-			() => cache.get(arg)?.value === value && cache.delete(arg)
-		);
+/** A value read once per argument and kept; a failed read is tried again by the next caller. */
+function once<T>(read: (arg: string) => Promise<T>) {
+	const cache = new Map<string, Promise<T>>();
+	return (arg: string): Promise<T> => {
+		let value = cache.get(arg);
+		if (!value) {
+			const v = read(arg);
+			cache.set(arg, v);
+			v.catch(() => cache.get(arg) === v && cache.delete(arg));
+			value = v;
+		}
 		return value;
-	};
-	return (arg: string, now: number): Promise<T> => {
-		const c = cache.get(arg);
-		if (!c) {
-			const value = load(arg, now);
-			cache.set(arg, { at: now, value });
-			return value;
-		}
-		if (now - c.at >= maxAge && !c.refreshing) {
-			c.refreshing = true;
-			void load(arg, now).catch(() => (c.refreshing = false));
-		}
-		return c.value;
 	};
 }
 
@@ -352,13 +338,13 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	});
 
 	// Read from ClickHouse once per scope (data from before this process), then kept from commits.
-	const storedLastData = memo(Number.POSITIVE_INFINITY, (scopeKey) => lastDataAt(ch, parseScope(scopeKey)!));
+	const storedLastData = once((scopeKey) => lastDataAt(ch, parseScope(scopeKey)!));
 	const committedAt = new Map<string, number>();
 	deps.commits.subscribe((e) => {
 		for (const s of touchedScopes(e)) committedAt.set(s, Math.max(committedAt.get(s) ?? 0, e.committedAt));
 	});
 	const lastData = async (scopeKey: string) => {
-		const stored = await storedLastData(scopeKey, 0);
+		const stored = await storedLastData(scopeKey);
 		const committed = committedAt.get(scopeKey);
 		return committed === undefined ? stored : Math.max(stored ?? 0, committed);
 	};

@@ -31,12 +31,6 @@ export interface KeySpec {
 	/** Also changes with the clock alone (open items turning overdue): recomputed on the slow timer. */
 	clock?: boolean;
 	/**
-	 * 0 (default): a foreground key, like the tiles: computed before any other. Above 0: a background
-	 * key (charts, tables) that never takes the last computation slot, ordered among its kind by
-	 * request time plus this lag in ms (a higher lag yields to a lower one under sustained load).
-	 */
-	lag?: number;
-	/**
 	 * The part is derived from reads shared with other keys (see ReadContext), which bound their own
 	 * ClickHouse work: computed at once, without taking a computation slot to wait on them.
 	 */
@@ -106,9 +100,6 @@ interface KeyState {
 
 interface Queued {
 	k: KeyState;
-	due: number;
-	/** Background work (see KeySpec.lag); a key's first computation never is: a snapshot waits on it. */
-	background: boolean;
 	start: () => void;
 }
 
@@ -171,23 +162,11 @@ export function createHub(opts: HubOptions): Hub {
 	let running = 0;
 	const limit = opts.concurrency ?? 2;
 
-	let runningBackground = 0;
-
-	/** Starts what the slots allow: foreground keys first; one slot is always kept for them. */
+	/** Starts queued computations, oldest first, as the slots allow. */
 	function next() {
-		while (running < limit) {
-			let best = -1;
-			for (let i = 0; i < queue.length; i++) {
-				const q = queue[i];
-				if (q.background && runningBackground >= Math.max(1, limit - 1)) continue;
-				const b = queue[best];
-				if (!b || b.background > q.background || (b.background === q.background && q.due < b.due)) best = i;
-			}
-			if (best < 0) return;
-			const [q] = queue.splice(best, 1);
+		while (running < limit && queue.length) {
 			running++;
-			if (q.background) runningBackground++;
-			q.start();
+			queue.shift()!.start();
 		}
 	}
 
@@ -206,19 +185,16 @@ export function createHub(opts: HubOptions): Hub {
 			return k.inflight;
 		}
 		if (k.spec.light) {
-			k.inflight = compute(k, { slot: false, background: false });
+			k.inflight = compute(k, false);
 			return k.inflight;
 		}
-		const background = k.json !== undefined && (k.spec.lag ?? 0) > 0;
-		const started = new Promise<void>((start) =>
-			queue.push({ k, due: Date.now() + (background ? k.spec.lag! : 0), background, start })
-		);
-		k.inflight = started.then(() => compute(k, { slot: true, background }));
+		const started = new Promise<void>((start) => queue.push({ k, start }));
+		k.inflight = started.then(() => compute(k, true));
 		next();
 		return k.inflight;
 	}
 
-	function compute(k: KeyState, { slot, background }: { slot: boolean; background: boolean }): Promise<void> {
+	function compute(k: KeyState, slot: boolean): Promise<void> {
 		computes.set(k.spec.id, (computes.get(k.spec.id) ?? 0) + 1);
 		const first = k.json === undefined;
 		const t0 = performance.now();
@@ -248,7 +224,6 @@ export function createHub(opts: HubOptions): Hub {
 			.finally(() => {
 				busyMs.set(k.spec.part, (busyMs.get(k.spec.part) ?? 0) + performance.now() - t0);
 				if (slot) running--;
-				if (background) runningBackground--;
 				k.inflight = undefined;
 				if (k.dirty && keys.get(k.spec.id) === k) {
 					k.dirty = false;
