@@ -36,7 +36,23 @@ let seq = 0;
 const id = (p: string) => `${p}-${process.pid}-${++seq}`;
 const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)];
 
-/** One tick of load: mostly contact events, some surveys and complaints, over 19 teams. */
+/**
+ * One tick of load: mostly contact events, some surveys and complaints, over 19 teams. Contacts live
+ * as in a service centre: opened, then responded to, then resolved (one in ten reopened first), so
+ * the backlog stays about as large as the work in hand; complaints are received and later resolved.
+ */
+interface Open {
+	contact_id: string;
+	channel: string;
+	t: (typeof TEAMS)[number];
+	agent: string;
+	responded: boolean;
+}
+const openContacts: Open[] = [];
+const openComplaints: { complaint_id: string; t: (typeof TEAMS)[number] }[] = [];
+/** Contacts in hand per team at most: beyond it, new work waits for resolutions. */
+const IN_HAND = 200;
+
 function loadBatch(n: number) {
 	const now = Date.now();
 	const contacts: object[] = [];
@@ -44,21 +60,59 @@ function loadBatch(n: number) {
 	const complaints: object[] = [];
 	for (let i = 0; i < n; i++) {
 		const t = pick(LOAD_TEAMS);
-		const base = { id: id('e'), at: now, site: t.site, team: t.team, agent: `${t.team}-a${1 + (i % 4)}` };
+		const agent = `${t.team}-a${1 + (i % 4)}`;
+		const base = { id: id('e'), at: now, site: t.site, team: t.team, agent };
 		const r = Math.random();
 		if (r < 0.75) {
-			const type = pick(['opened', 'responded', 'resolved'] as const);
-			contacts.push({
+			// Open new work while the centre has room; otherwise move an open contact on.
+			if (
+				openContacts.length < IN_HAND * LOAD_TEAMS.length &&
+				(openContacts.length < 50 || Math.random() < 0.34)
+			) {
+				const c: Open = {
+					contact_id: id('c'),
+					channel: pick(['phone', 'chat', 'email']),
+					t,
+					agent,
+					responded: false
+				};
+				openContacts.push(c);
+				contacts.push({ ...base, type: 'opened', contact_id: c.contact_id, channel: c.channel });
+				continue;
+			}
+			const c = openContacts.splice(Math.floor(Math.random() * openContacts.length), 1)[0];
+			const on = {
 				...base,
-				type,
-				contact_id: id('c'),
-				channel: pick(['phone', 'chat', 'email']),
-				...(type === 'responded' ? { response_seconds: Math.round(Math.random() * 90) } : {}),
-				...(type === 'resolved' ? { first_contact: Math.random() < 0.8 } : {})
-			});
+				site: c.t.site,
+				team: c.t.team,
+				agent: c.agent,
+				contact_id: c.contact_id,
+				channel: c.channel
+			};
+			if (!c.responded) {
+				c.responded = true;
+				openContacts.push(c);
+				contacts.push({ ...on, type: 'responded', response_seconds: Math.round(Math.random() * 90) });
+			} else if (Math.random() < 0.1) {
+				openContacts.push(c);
+				contacts.push({ ...on, type: 'reopened' });
+			} else contacts.push({ ...on, type: 'resolved', first_contact: Math.random() < 0.8 });
 		} else if (r < 0.9)
 			surveys.push({ ...base, overall: 1 + Math.floor(Math.random() * 5), dimensions: { empathy: 4 } });
-		else complaints.push({ ...base, complaint_id: id('k'), type: 'received', tier: 1 });
+		else if (openComplaints.length > 100 && Math.random() < 0.5) {
+			const k = openComplaints.splice(Math.floor(Math.random() * openComplaints.length), 1)[0];
+			complaints.push({
+				...base,
+				site: k.t.site,
+				team: k.t.team,
+				complaint_id: k.complaint_id,
+				type: 'resolved'
+			});
+		} else {
+			const k = { complaint_id: id('k'), t };
+			openComplaints.push(k);
+			complaints.push({ ...base, complaint_id: k.complaint_id, type: 'received', tier: 1 });
+		}
 	}
 	return { contacts, surveys, complaints };
 }
