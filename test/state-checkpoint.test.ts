@@ -8,7 +8,7 @@ import { MEASURE_KEYS, scopeKey, type Scope } from '../src/lib/measures.ts';
 import { openClickHouse, select, type ClickHouse } from '../src/lib/server/clickhouse/client.ts';
 import { migrate } from '../src/lib/server/clickhouse/migrate.ts';
 import {
-	complaintHeatTierTeam,
+	complaintHeatTierTeamOfAllScopes,
 	createStateCheckpoint,
 	emptyValues,
 	hourlySeriesOfAllScopes,
@@ -134,10 +134,12 @@ describe('state checkpoints', () => {
 		const org: Scope = { kind: 'org', id: '' };
 		const expected = referenceHourly(rec, { scope: org, day: DAY, tz: TZ, now: NOW });
 		all.org.forEach((v, hour) => expectState(v, expected[hour], `hour ${hour}`));
-		for (const scope of [org, { kind: 'site', id: 'site-1' }] as Scope[])
-			expect(await complaintHeatTierTeam(ch, { scope, now: NOW, checkpoint }), scopeKey(scope)).toEqual(
-				referenceHeatTierTeam(rec, { scope, now: NOW })
-			);
+		const heat = await complaintHeatTierTeamOfAllScopes(ch, { now: NOW, checkpoint });
+		expect(heat.org).toEqual(referenceHeatTierTeam(rec, { scope: org, now: NOW }));
+		const site: Scope = { kind: 'site', id: 'site-1' };
+		expect(heat.sites.get(site.id), scopeKey(site)).toEqual(
+			referenceHeatTierTeam(rec, { scope: site, now: NOW })
+		);
 	});
 
 	it('are not used for an instant before them', async () => {

@@ -5,13 +5,12 @@ import { MEASURE_KEYS, type Scope } from '../../src/lib/measures.ts';
 import { openClickHouse } from '../../src/lib/server/clickhouse/client.ts';
 import { migrate } from '../../src/lib/server/clickhouse/migrate.ts';
 import {
-	complaintHeatTierHour,
-	complaintHeatTierTeam,
-	dailySeries,
+	complaintHeatTierHourOfAllScopes,
+	complaintHeatTierTeamOfAllScopes,
+	dailySeriesOfAllScopes,
 	dimensionMeans,
 	explainReads,
 	createStateCheckpoint,
-	hourlySeries,
 	hourlySeriesOfAllScopes,
 	lastDataAt,
 	measureValues,
@@ -115,19 +114,14 @@ try {
 			() => measureValuesByChild(ch, { scope: team, ...todayRange, now: NOW, tz: TZ })
 		],
 		[
-			'hourlySeries org today (all 16)',
-			() => hourlySeries(ch, { scope: org, day: today, tz: TZ, now: NOW, keys: MEASURE_KEYS })
+			'hourly series of every scope today (no checkpoint)',
+			() => hourlySeriesOfAllScopes(ch, { day: today, tz: TZ, now: NOW, keys: MEASURE_KEYS })
 		],
 		[
-			'hourlySeries team today (window keys)',
-			() => hourlySeries(ch, { scope: team, day: today, tz: TZ, now: NOW, keys: windowKeys })
-		],
-		[
-			'dailySeries org 30 days (window keys)',
+			'daily series of every scope, 14 days (window keys: the trend)',
 			() =>
-				dailySeries(ch, {
-					scope: org,
-					fromDay: addDays(today, -29),
+				dailySeriesOfAllScopes(ch, {
+					fromDay: addDays(today, -13),
 					toDay: today,
 					tz: TZ,
 					now: NOW,
@@ -136,8 +130,14 @@ try {
 		],
 		['dimensionMeans org month', () => dimensionMeans(ch, { scope: org, ...month })],
 		['mysterySectionMeans org month', () => mysterySectionMeans(ch, { scope: org, ...month })],
-		['complaintHeatTierTeam org', () => complaintHeatTierTeam(ch, { scope: org, now: NOW })],
-		['complaintHeatTierHour org today', () => complaintHeatTierHour(ch, { scope: org, day: today, tz: TZ })],
+		[
+			'tier × team heatmap of every scope',
+			() => complaintHeatTierTeamOfAllScopes(ch, { now: NOW, checkpoint })
+		],
+		[
+			'tier × hour heatmap of every scope today',
+			() => complaintHeatTierHourOfAllScopes(ch, { day: today, tz: TZ })
+		],
 		['lastDataAt team', () => lastDataAt(ch, team)]
 	];
 

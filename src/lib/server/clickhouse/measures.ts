@@ -770,7 +770,6 @@ export async function measureValuesByChild(
 }
 
 interface SeriesQuery {
-	scope: Scope;
 	tz: string;
 	keys: readonly MeasureKey[];
 	tierLimitHours?: TierLimitHours;
@@ -789,18 +788,18 @@ function nullValues(): MeasureValues {
 }
 
 /**
- * Window measures grouped by period, one query per family; state measures as of each period's end
- * (or `now`, if sooner), all points in one query per family. Periods not yet begun hold nulls.
- * By scope group ('' for the query's scope; each scope of the org for a `scopes` grouping), then period.
+ * Window measures of every scope grouped by period, one query per family; state measures as of each
+ * period's end (or `now`, if sooner), all points in one query per family. Periods not yet begun hold
+ * nulls. By scope group, then period.
  */
 async function series(
 	ch: ClickHouse,
 	q: SeriesQuery,
-	g: Grouping,
+	g: Grouping & { kind: 'scopes' },
 	now: number,
 	periods: Period[]
 ): Promise<Map<string, Map<string, MeasureValues>>> {
-	const base = { ...q, from: periods[0].from, to: periods[periods.length - 1].to, now };
+	const base = { ...q, scope: ORG, from: periods[0].from, to: periods[periods.length - 1].to, now };
 	const begun = periods.filter((p) => p.from <= now);
 	const [windowed, state] = await Promise.all([
 		windowGroups(ch, base, g),
@@ -808,27 +807,21 @@ async function series(
 			? stateGroups(
 					ch,
 					base,
-					g.kind === 'scopes' ? { kind: 'scopes' } : { kind: 'all' },
+					{ kind: 'scopes' },
 					begun.map((p) => Math.min(p.to, now))
 				)
 			: []
 	]);
-	// A `scopes` grouping's window keys are (level, a, b, period): split off the period.
-	const split = (id: string): [string, string] => {
-		if (g.kind !== 'scopes') return ['', id];
-		const t = JSON.parse(id) as unknown[];
-		return [JSON.stringify(t.slice(0, 3)), String(t[3])];
-	};
 	const byScope = new Map<string, Map<string, MeasureValues>>();
 	const periodsOf = (scope: string) => {
 		let m = byScope.get(scope);
 		if (!m) byScope.set(scope, (m = new Map()));
 		return m;
 	};
-	if (g.kind !== 'scopes') periodsOf('');
+	// Window keys are (level, id, agent, period): split off the period.
 	for (const [id, values] of windowed) {
-		const [scope, period] = split(id);
-		periodsOf(scope).set(period, values);
+		const t = JSON.parse(id) as unknown[];
+		periodsOf(JSON.stringify(t.slice(0, 3))).set(String(t[3]), values);
 	}
 	for (const point of state) for (const scope of point.keys()) periodsOf(scope);
 	const out = new Map<string, Map<string, MeasureValues>>();
@@ -860,18 +853,6 @@ function hourPeriods(day: string, tz: string): Period[] {
 /** 24 value sets, one per hour of the day; an hour skipped by a DST change holds nulls. */
 const byHour = (groups: Map<string, MeasureValues> | undefined): MeasureValues[] =>
 	Array.from({ length: 24 }, (_, hour) => groups?.get(String(hour)) ?? nullValues());
-
-/**
- * One value set per business hour (0–23) of `day`. An hour skipped by a DST change holds nulls; in a
- * 25-hour day the repeated hour is one period of two clock hours.
- */
-export async function hourlySeries(
-	ch: ClickHouse,
-	q: SeriesQuery & { day: string; now: number }
-): Promise<{ hour: number; values: MeasureValues }[]> {
-	const groups = await series(ch, q, { kind: 'hour' }, q.now, hourPeriods(q.day, q.tz));
-	return byHour(groups.get('')).map((values, hour) => ({ hour, values }));
-}
 
 /**
  * Every scope of the organisation at once: the org, each site, each team and each agent within its
@@ -913,48 +894,32 @@ export async function measureValuesOfAllScopes(
 	return allScopes(await measureGroups(ch, { ...q, scope: ORG }, { kind: 'scopes' }), emptyValues);
 }
 
-/** hourlySeries() of every scope of the organisation, from one query per family: 24 value sets each. */
+/**
+ * One value set per business hour (0–23) of `day` for every scope of the organisation, from one query
+ * per family. An hour skipped by a DST change holds nulls; in a 25-hour day the repeated hour is one
+ * period of two clock hours.
+ */
 export async function hourlySeriesOfAllScopes(
 	ch: ClickHouse,
-	q: Omit<SeriesQuery, 'scope'> & { day: string; now: number }
+	q: SeriesQuery & { day: string; now: number }
 ): Promise<AllScopes<MeasureValues[]>> {
-	const groups = await series(
-		ch,
-		{ ...q, scope: ORG },
-		{ kind: 'scopes', by: 'hour' },
-		q.now,
-		hourPeriods(q.day, q.tz)
-	);
+	const groups = await series(ch, q, { kind: 'scopes', by: 'hour' }, q.now, hourPeriods(q.day, q.tz));
 	return allScopes(new Map([...groups].map(([id, periods]) => [id, byHour(periods)])), () =>
 		byHour(undefined)
 	);
 }
 
-/** One value set per business day from `fromDay` to `toDay`, both included. */
-export async function dailySeries(
-	ch: ClickHouse,
-	q: SeriesQuery & { fromDay: string; toDay: string; now?: number }
-): Promise<{ day: string; values: MeasureValues }[]> {
-	const days = daysBetween(q.fromDay, q.toDay);
-	const periods = days.map((day) => ({ key: day, ...dayRange(day, q.tz) }));
-	const groups = (await series(ch, q, { kind: 'day' }, q.now ?? Date.now(), periods)).get('')!;
-	return days.map((day) => ({ day, values: groups.get(day)! }));
-}
-
-/** dailySeries() of the org, each site and each team at once (no agents), from one query per family. */
+/**
+ * One value set per business day from `fromDay` to `toDay`, both included, for the org, each site and
+ * each team (no agents), from one query per family.
+ */
 export async function dailySeriesOfAllScopes(
 	ch: ClickHouse,
-	q: Omit<SeriesQuery, 'scope'> & { fromDay: string; toDay: string; now: number }
+	q: SeriesQuery & { fromDay: string; toDay: string; now: number }
 ): Promise<AllScopes<{ day: string; values: MeasureValues }[]>> {
 	const days = daysBetween(q.fromDay, q.toDay);
 	const periods = days.map((day) => ({ key: day, ...dayRange(day, q.tz) }));
-	const groups = await series(
-		ch,
-		{ ...q, scope: ORG },
-		{ kind: 'scopes', by: 'day', agents: false },
-		q.now,
-		periods
-	);
+	const groups = await series(ch, q, { kind: 'scopes', by: 'day', agents: false }, q.now, periods);
 	const byDay = (g: Map<string, MeasureValues> | undefined) =>
 		days.map((day) => ({ day, values: g?.get(day) ?? emptyValues() }));
 	return allScopes(new Map([...groups].map(([id, g]) => [id, byDay(g)])), () => byDay(undefined));
@@ -1040,29 +1005,28 @@ interface HeatQuery {
 	customerTier?: string;
 }
 
-/** Open and overdue complaints as of now per current tier and owning team (and site, `bySite`). */
-function tierTeamCells(
+/**
+ * Open and overdue complaints as of now per current tier and owning team, for the org, each site and
+ * each team, from one query.
+ */
+export async function complaintHeatTierTeamOfAllScopes(
 	ch: ClickHouse,
-	q: HeatQuery & { scope: Scope },
-	bySite: boolean
-): Promise<(TierTeamCell & { site?: string })[]> {
+	q: HeatQuery
+): Promise<AllScopes<TierTeamCell[]>> {
 	const limits = q.tierLimitHours ?? DEFAULT_TIER_LIMIT_HOURS;
 	const points = [Math.floor(q.now)];
-	const owners = ownersFor(q.scope.kind, { kind: 'child', column: 'team' });
 	const intervals = complaintIntervals({
-		kind: q.scope.kind,
-		owners: bySite ? [...new Set<Owner>([...owners, 'site'])] : owners,
+		kind: 'org',
+		owners: ['site', 'team'],
 		checkpoint: usable(q.checkpoint, points),
 		entities: narrowEntities(q, 'complaints')
 	});
-	const site = bySite ? ', o_site AS site' : '';
 	const sql = `WITH {now:Int64} AS t
-		SELECT tier, o_team AS team${site}, count() AS open, countIf(${OVERDUE}) AS overdue
+		SELECT tier, o_site AS site, o_team AS team, count() AS open, countIf(${OVERDUE}) AS overdue
 		FROM (${intervals})
-		WHERE entered >= 0 AND is_open AND start <= t AND t < next AND ${scopeFilter(q.scope.kind, OWNER)}
-		GROUP BY tier, team${bySite ? ', site' : ''} ORDER BY tier, team`;
-	return select<TierTeamCell>(ch, sql, {
-		scope: q.scope.id,
+		WHERE entered >= 0 AND is_open AND start <= t AND t < next
+		GROUP BY tier, site, team`;
+	const cells = await select<TierTeamCell & { site: string }>(ch, sql, {
 		now: Math.floor(q.now),
 		points,
 		...checkpointParams(q.checkpoint, points),
@@ -1071,22 +1035,6 @@ function tierTeamCells(
 		limit2: limits[2],
 		limit3: limits[3]
 	});
-}
-
-/** Open and overdue complaints as of now, per current tier and owning team. */
-export function complaintHeatTierTeam(
-	ch: ClickHouse,
-	q: HeatQuery & { scope: Scope }
-): Promise<TierTeamCell[]> {
-	return tierTeamCells(ch, q, false);
-}
-
-/** complaintHeatTierTeam() of the org, each site and each team, from one query. */
-export async function complaintHeatTierTeamOfAllScopes(
-	ch: ClickHouse,
-	q: HeatQuery
-): Promise<AllScopes<TierTeamCell[]>> {
-	const cells = await tierTeamCells(ch, { ...q, scope: ORG }, true);
 	// A complaint has one owner at a time: a scope's cells are sums over its owners' cells.
 	const sum = (of: typeof cells) => {
 		const out = new Map<string, TierTeamCell>();
@@ -1103,7 +1051,7 @@ export async function complaintHeatTierTeamOfAllScopes(
 	};
 	const by = (key: 'site' | 'team') =>
 		new Map(
-			[...new Set(cells.map((c) => c[key]!))].map((id) => [id, sum(cells.filter((c) => c[key] === id))])
+			[...new Set(cells.map((c) => c[key]))].map((id) => [id, sum(cells.filter((c) => c[key] === id))])
 		);
 	return { org: sum(cells), sites: by('site'), teams: by('team'), agents: new Map() };
 }
@@ -1115,47 +1063,27 @@ export interface TierHourCell {
 	entered: number;
 }
 
-/** Complaints entering each tier per business hour of `day`, per group. */
-async function tierHourCells(
+/** Complaints entering each tier per business hour of `day`, for the org, each site and each team, from one query. */
+export async function complaintHeatTierHourOfAllScopes(
 	ch: ClickHouse,
-	q: { scope: Scope; day: string; tz: string },
-	g: Grouping
-): Promise<Map<string, TierHourCell[]>> {
-	const gr = grouped(g, ROW, ['tier', 'hour']);
+	q: { day: string; tz: string }
+): Promise<AllScopes<TierHourCell[]>> {
+	const gr = grouped({ kind: 'scopes', agents: false }, ROW, ['tier', 'hour']);
 	const sql = `SELECT ${gr.key} AS k, assumeNotNull(tier) AS tier, toHour(at, {tz:String}) AS hour,
 			uniqExact(complaint_id) AS entered
 		FROM complaints_v1
-		WHERE type IN ('received', 'escalated') AND ${scopeFilter(q.scope.kind, ROW)} AND ${inWindow('at')}
+		WHERE type IN ('received', 'escalated') AND ${inWindow('at')}
 		GROUP BY ${gr.by} ORDER BY tier, hour`;
 	const out = new Map<string, TierHourCell[]>();
 	const rows = await select<TierHourCell & { k: unknown }>(ch, sql, {
-		...windowParams({ scope: q.scope, ...dayRange(q.day, q.tz) }),
+		...windowParams({ scope: ORG, ...dayRange(q.day, q.tz) }),
 		tz: q.tz
 	});
 	for (const { k, ...cell } of rows) {
 		const id = groupId(k);
 		out.set(id, [...(out.get(id) ?? []), cell]);
 	}
-	return out;
-}
-
-/** Complaints entering each tier per business hour of `day`. */
-export async function complaintHeatTierHour(
-	ch: ClickHouse,
-	q: { scope: Scope; day: string; tz: string }
-): Promise<TierHourCell[]> {
-	return (await tierHourCells(ch, q, { kind: 'all' })).get('') ?? [];
-}
-
-/** complaintHeatTierHour() of the org, each site and each team, from one query. */
-export async function complaintHeatTierHourOfAllScopes(
-	ch: ClickHouse,
-	q: { day: string; tz: string }
-): Promise<AllScopes<TierHourCell[]>> {
-	return allScopes(
-		await tierHourCells(ch, { ...q, scope: ORG }, { kind: 'scopes', agents: false }),
-		() => []
-	);
+	return allScopes(out, () => []);
 }
 
 /** When data of the scope last arrived (epoch ms of the latest insert), or null if it has none. */
