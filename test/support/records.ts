@@ -8,7 +8,8 @@ import { lastDataAt } from '../../src/lib/server/clickhouse/measures.ts';
 import { migrate } from '../../src/lib/server/clickhouse/migrate.ts';
 import { businessDay, dayRange, addDays } from '../../src/lib/time.ts';
 
-interface Placed {
+/** Where and when a record happened, the fields every stream shares. */
+export interface Placed {
 	id: string;
 	at: number;
 	site: string;
