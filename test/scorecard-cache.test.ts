@@ -3,13 +3,12 @@
 // month reads moves it on, a commit for a month it does not read does not.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClickHouse, type ClickHouse } from '../src/lib/server/clickhouse/client.ts';
-import { migrate } from '../src/lib/server/clickhouse/migrate.ts';
+import type { ClickHouse } from '../src/lib/server/clickhouse/client.ts';
 import { localCommits, type CommitEvent } from '../src/lib/server/runtime.ts';
 import { buildScorecard } from '../src/lib/server/scorecard/assemble.ts';
 import { readsFrom, scorecardCache, SCORECARD_MAX_AGE_MS } from '../src/lib/server/scorecard/cache.ts';
 import { monthRange } from '../src/lib/time.ts';
-import { generateRecords, insertRecords, type Records } from './support/records.ts';
+import { freshClickHouse, generateRecords, insertRecords, type Records } from './support/records.ts';
 import { referenceMeasures } from './support/reference.ts';
 
 const TZ = 'Asia/Kolkata';
@@ -30,9 +29,7 @@ let ch: ClickHouse;
 let dir: string;
 
 beforeAll(async () => {
-	dir = fs.mkdtempSync('/tmp/drill-cache-');
-	ch = await openClickHouse({ dataDir: dir, clickhouse: { database: 'default' } });
-	await migrate(ch);
+	({ ch, dir } = await freshClickHouse('drill-cache-'));
 	await insertRecords(ch, rec);
 });
 afterAll(async () => {

@@ -3,14 +3,13 @@
 // months cut in Asia/Kolkata (UTC+5:30) and many records placed on its midnights.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import { openClickHouse, type ClickHouse } from '../src/lib/server/clickhouse/client.ts';
-import { migrate } from '../src/lib/server/clickhouse/migrate.ts';
+import type { ClickHouse } from '../src/lib/server/clickhouse/client.ts';
 import { buildScorecard } from '../src/lib/server/scorecard/assemble.ts';
 import { SCORECARD_MEASURES, type ScorecardData } from '../src/lib/server/scorecard/types.ts';
 import { MEASURES, parseScope, statusOf } from '../src/lib/measures.ts';
 import { DEFAULT_DIMENSIONS } from '../src/lib/contract/index.ts';
 import { monthRange } from '../src/lib/time.ts';
-import { generateRecords, insertRecords, type Records } from './support/records.ts';
+import { freshClickHouse, generateRecords, insertRecords, type Records } from './support/records.ts';
 import {
 	referenceComplaintTiers,
 	referenceDimensionMeans,
@@ -36,9 +35,7 @@ let dir: string;
 let card: ScorecardData;
 
 beforeAll(async () => {
-	dir = fs.mkdtempSync('/tmp/sqm-g-');
-	ch = await openClickHouse({ dataDir: dir, clickhouse: { database: 'default' } });
-	await migrate(ch);
+	({ ch, dir } = await freshClickHouse());
 	await insertRecords(ch, recs);
 	card = await buildScorecard(ch, { month: MONTH, timeZone: TZ, asOf: NOW });
 });

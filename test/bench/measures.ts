@@ -1,9 +1,6 @@
 // npm run bench:measures — what the live hub pays per query on ~2M rows (60 days), embedded chDB.
 // Prints the median (and min/max) of several runs per query shape, and what each family reads.
-import fs from 'node:fs';
 import { MEASURE_KEYS, type Scope } from '../../src/lib/measures.ts';
-import { openClickHouse } from '../../src/lib/server/clickhouse/client.ts';
-import { migrate } from '../../src/lib/server/clickhouse/migrate.ts';
 import {
 	complaintHeatTierHourOfAllScopes,
 	complaintHeatTierTeamOfAllScopes,
@@ -20,7 +17,7 @@ import {
 	STATE_KEYS
 } from '../../src/lib/server/clickhouse/measures.ts';
 import { addDays, businessDay, businessMonth, dayRange, monthRange } from '../../src/lib/time.ts';
-import { generateRecords, insertRecords } from '../support/records.ts';
+import { benchClickHouse } from '../support/records.ts';
 
 const TZ = process.env.BUSINESS_TZ || 'Asia/Shanghai';
 const RUNS = Number(process.env.RUNS || 7);
@@ -28,37 +25,15 @@ const CONTACTS = Number(process.env.CONTACTS || 600_000);
 const NOW = Date.parse('2026-11-20T06:07:00Z');
 const START = NOW - 60 * 86_400_000;
 
-// BENCH_DIR keeps the generated data between runs (generation and insert take about a minute).
-const keep = process.env.BENCH_DIR;
-const dir = keep || fs.mkdtempSync('/tmp/sqm-b-bench-');
-const ch = await openClickHouse({ dataDir: dir, clickhouse: { database: 'default' } });
+const { ch, close } = await benchClickHouse('sqm-b-bench-', {
+	seed: 1,
+	start: START,
+	end: NOW,
+	zone: TZ,
+	contacts: CONTACTS,
+	mysteryShops: 500
+});
 try {
-	await migrate(ch);
-	let t = performance.now();
-	if (!(keep && (await lastDataAt(ch, { kind: 'org', id: '' })))) {
-		const rec = generateRecords({
-			seed: 1,
-			start: START,
-			end: NOW,
-			zones: [TZ],
-			sites: 5,
-			teamsPerSite: 4,
-			agentsPerTeam: 8,
-			contacts: CONTACTS,
-			surveys: CONTACTS / 4,
-			mysteryShops: 500,
-			complaints: CONTACTS / 20,
-			customers: CONTACTS / 4
-		});
-		const rows = rec.contacts.length + rec.surveys.length + rec.mysteryShops.length + rec.complaints.length;
-		console.log(
-			`generated ${rows} rows (${rec.contacts.length} contact events) in ${((performance.now() - t) / 1000).toFixed(1)} s`
-		);
-		t = performance.now();
-		await insertRecords(ch, rec, 20_000);
-		console.log(`inserted in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-	}
-
 	const org: Scope = { kind: 'org', id: '' };
 	const site: Scope = { kind: 'site', id: 'site-2' };
 	const team: Scope = { kind: 'team', id: 'site-2/team-3' };
@@ -67,7 +42,7 @@ try {
 	const todayRange = dayRange(today, TZ);
 	const month = monthRange(businessMonth(NOW, TZ), TZ);
 	const windowKeys = MEASURE_KEYS.filter((k) => !STATE_KEYS.includes(k));
-	t = performance.now();
+	const t = performance.now();
 	const checkpoint = await createStateCheckpoint(ch, todayRange.from);
 	console.log(`state checkpoint at the start of today made in ${(performance.now() - t).toFixed(0)} ms`);
 
@@ -163,6 +138,5 @@ try {
 	))
 		console.log(`  ${family.padEnd(22)} ${reads.join(', ')}`);
 } finally {
-	await ch.close();
-	if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+	await close();
 }

@@ -1,15 +1,11 @@
 // npm run bench:scorecard — the live monthly scorecard, cold (computed) and warm (from the cache),
 // on generated data over the six trend months, embedded chDB. Prints medians of several runs and the
 // cold/warm ratio of the same run, and how many computations concurrent cold views cost.
-import fs from 'node:fs';
-import { openClickHouse } from '../../src/lib/server/clickhouse/client.ts';
-import { migrate } from '../../src/lib/server/clickhouse/migrate.ts';
-import { lastDataAt } from '../../src/lib/server/clickhouse/measures.ts';
 import { localCommits } from '../../src/lib/server/runtime.ts';
 import { buildScorecard } from '../../src/lib/server/scorecard/assemble.ts';
 import { scorecardCache } from '../../src/lib/server/scorecard/cache.ts';
 import { businessMonth, monthRange } from '../../src/lib/time.ts';
-import { generateRecords, insertRecords } from '../support/records.ts';
+import { benchClickHouse } from '../support/records.ts';
 
 const TZ = process.env.BUSINESS_TZ || 'Asia/Shanghai';
 const RUNS = Number(process.env.RUNS || 5);
@@ -18,37 +14,17 @@ const NOW = Date.parse('2026-11-20T06:07:00Z');
 const START = NOW - 180 * 86_400_000;
 const MONTH = businessMonth(NOW, TZ);
 
-// BENCH_DIR keeps the generated data between runs.
-const keep = process.env.BENCH_DIR;
-const dir = keep || fs.mkdtempSync('/tmp/sqm-b-scorecard-');
-const ch = await openClickHouse({ dataDir: dir, clickhouse: { database: 'default' } });
+const { ch, close } = await benchClickHouse('sqm-b-scorecard-', {
+	seed: 3,
+	start: START,
+	end: NOW,
+	zone: TZ,
+	contacts: CONTACTS,
+	mysteryShops: 2000
+});
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 try {
-	await migrate(ch);
-	let t = performance.now();
-	if (!(keep && (await lastDataAt(ch, { kind: 'org', id: '' })))) {
-		const rec = generateRecords({
-			seed: 3,
-			start: START,
-			end: NOW,
-			zones: [TZ],
-			sites: 5,
-			teamsPerSite: 4,
-			agentsPerTeam: 8,
-			contacts: CONTACTS,
-			surveys: CONTACTS / 4,
-			mysteryShops: 2000,
-			complaints: CONTACTS / 20,
-			customers: CONTACTS / 4
-		});
-		const rows = rec.contacts.length + rec.surveys.length + rec.mysteryShops.length + rec.complaints.length;
-		console.log(`generated ${rows} rows in ${seconds(performance.now() - t)} s`);
-		t = performance.now();
-		await insertRecords(ch, rec, 20_000);
-		console.log(`inserted in ${seconds(performance.now() - t)} s`);
-	}
-
 	const commits = localCommits();
 	let computed = 0;
 	const cache = scorecardCache({
@@ -100,6 +76,5 @@ try {
 	console.log(`8 concurrent cold views: ${computed - before} computation, ${seconds(together)} s`);
 	cache.close();
 } finally {
-	await ch.close();
-	if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+	await close();
 }

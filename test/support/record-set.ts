@@ -1,16 +1,8 @@
 // Records for one site/team at chosen times, kept in two forms: the JSON posted to the ingest API and
 // the rows test/support/reference.ts computes from. Shared by the socket and browser tests.
-import type { ComplaintRow, ContactRow, Records, SurveyRow } from './records.ts';
+import type { ComplaintRow, ContactRow, Placed, Records, SurveyRow } from './records.ts';
 import type { TestServer } from './server.ts';
 import { addDays, businessDay, dayRange } from '../../src/lib/time.ts';
-
-interface Placed {
-	id: string;
-	at: number;
-	site: string;
-	team: string;
-	agent: string;
-}
 
 /** Builds records for one site/team at given times, remembering each as a reference row. */
 export class RecordSet {

@@ -4,10 +4,12 @@
 import { DEFAULT_DIMENSIONS, DEFAULT_FORM, mysteryScore } from '../../src/lib/contract/index.ts';
 import fs from 'node:fs';
 import { INSERT_SETTINGS, openClickHouse, type ClickHouse } from '../../src/lib/server/clickhouse/client.ts';
+import { lastDataAt } from '../../src/lib/server/clickhouse/measures.ts';
 import { migrate } from '../../src/lib/server/clickhouse/migrate.ts';
 import { businessDay, dayRange, addDays } from '../../src/lib/time.ts';
 
-interface Placed {
+/** Where and when a record happened, the fields every stream shares. */
+export interface Placed {
 	id: string;
 	at: number;
 	site: string;
@@ -323,6 +325,53 @@ export async function freshClickHouse(prefix = 'sqm-g-'): Promise<{ ch: ClickHou
 	const ch = await openClickHouse({ dataDir: dir, clickhouse: { database: 'default' } });
 	await migrate(ch);
 	return { ch, dir };
+}
+
+/**
+ * The benchmarks' data: an embedded ClickHouse holding generated records of one zone (5 sites,
+ * 4 teams each, 8 agents each) over [start, end). With BENCH_DIR set, the data is kept there between
+ * runs and generated only when the directory holds none (generation and insert take about a minute).
+ */
+export async function benchClickHouse(
+	prefix: string,
+	o: { seed: number; start: number; end: number; zone: string; contacts: number; mysteryShops: number }
+): Promise<{ ch: ClickHouse; close: () => Promise<void> }> {
+	const keep = process.env.BENCH_DIR;
+	const dir = keep || fs.mkdtempSync(`/tmp/${prefix}`);
+	const ch = await openClickHouse({ dataDir: dir, clickhouse: { database: 'default' } });
+	const close = async () => {
+		await ch.close();
+		if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+	};
+	try {
+		await migrate(ch);
+		if (keep && (await lastDataAt(ch, { kind: 'org', id: '' }))) return { ch, close };
+		let t = performance.now();
+		const rec = generateRecords({
+			seed: o.seed,
+			start: o.start,
+			end: o.end,
+			zones: [o.zone],
+			sites: 5,
+			teamsPerSite: 4,
+			agentsPerTeam: 8,
+			contacts: o.contacts,
+			surveys: o.contacts / 4,
+			mysteryShops: o.mysteryShops,
+			complaints: o.contacts / 20,
+			customers: o.contacts / 4
+		});
+		const rows = rec.contacts.length + rec.surveys.length + rec.mysteryShops.length + rec.complaints.length;
+		const seconds = () => ((performance.now() - t) / 1000).toFixed(1);
+		console.log(`generated ${rows} rows (${rec.contacts.length} contact events) in ${seconds()} s`);
+		t = performance.now();
+		await insertRecords(ch, rec, 20_000);
+		console.log(`inserted in ${seconds()} s`);
+		return { ch, close };
+	} catch (e) {
+		await close();
+		throw e;
+	}
 }
 
 // ---------------------------------------------------------------------------------------------

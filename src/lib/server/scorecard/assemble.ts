@@ -267,47 +267,38 @@ export async function buildScorecard(ch: ClickHouse, opts: ScorecardOptions): Pr
 	const base = { now: asOf, tz: timeZone, tierLimitHours: limits, ingestedBy };
 	const orgScope: Scope = { kind: 'org', id: '' };
 
-	const [
-		units,
-		previousUnits,
-		samples,
-		previousSamples,
-		histories,
-		importance,
-		dimensions,
-		trendValues,
-		trendCounts
-	] = await Promise.all([
-		unitValues(ch, { ...window, ...base }),
-		unitValues(ch, { ...before, ...base }),
-		q.sampleCounts(ch, window),
-		q.sampleCounts(ch, before),
-		q.complaintHistories(ch, { ...window, now: asOf }),
-		q.dimensionImportance(ch, window),
-		dimensionMeans(ch, { ...window, scope: orgScope }),
-		// The last two months are this one and the previous: their org values are in the units already.
-		Promise.all(
-			trendMonths.slice(0, -2).map((m) =>
-				measureValues(ch, {
-					...monthRange(m, timeZone),
-					...base,
-					scope: orgScope,
-					keys: ['csat', 'csat_mean']
-				})
-			)
-		),
-		q.surveysByMonth(ch, {
-			from: monthRange(trendMonths[0], timeZone).from,
-			to: window.to,
-			ingestedBy,
-			timeZone
-		})
-	]);
+	const [units, previousUnits, samples, histories, importance, dimensions, trendValues, trendCounts] =
+		await Promise.all([
+			unitValues(ch, { ...window, ...base }),
+			unitValues(ch, { ...before, ...base }),
+			q.sampleCounts(ch, window),
+			q.complaintHistories(ch, { ...window, now: asOf }),
+			q.dimensionImportance(ch, window),
+			dimensionMeans(ch, { ...window, scope: orgScope }),
+			// The last two months are this one and the previous: their org values are in the units already.
+			Promise.all(
+				trendMonths.slice(0, -2).map((m) =>
+					measureValues(ch, {
+						...monthRange(m, timeZone),
+						...base,
+						scope: orgScope,
+						keys: ['csat', 'csat_mean']
+					})
+				)
+			),
+			q.surveysByMonth(ch, {
+				from: monthRange(trendMonths[0], timeZone).from,
+				to: window.to,
+				ingestedBy,
+				timeZone
+			})
+		]);
 
 	const orgTrend = [...trendValues, previousUnits[0].values, units[0].values];
 	const rows = unitRows(units, previousUnits, samples, thresholdOf);
 	const league = leagueOf(rows);
-	const previousLeague = leagueOf(unitRows(previousUnits, [], previousSamples, thresholdOf));
+	// The league ranks by statuses alone: last month's sample counts are not needed for it.
+	const previousLeague = leagueOf(unitRows(previousUnits, [], [], thresholdOf));
 	return {
 		month,
 		previousMonth,
