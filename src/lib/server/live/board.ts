@@ -33,6 +33,7 @@ import {
 import type { Targets } from '../targets.ts';
 import type { Commits } from '../runtime.ts';
 import { touchedScopes, type BoardPlan, type KeySpec, type ReadContext } from './hub.ts';
+import { once, slowRead, source } from './reads.ts';
 
 export interface BoardDeps {
 	ch: ClickHouse;
@@ -70,133 +71,6 @@ const DAY_KEYS = MEASURE_KEYS.filter((k) => MEASURES[k].live !== 'month');
 const WINDOW_KEYS = MEASURE_KEYS.filter((k) => !STATE_KEYS.includes(k));
 
 const ceilQuarter = (ms: number) => Math.ceil(ms / QUARTER_MS) * QUARTER_MS;
-
-/** A value read once per argument and kept; a failed read is tried again by the next caller. */
-function once<T>(read: (arg: string) => Promise<T>) {
-	const cache = new Map<string, Promise<T>>();
-	return (arg: string): Promise<T> => {
-		let value = cache.get(arg);
-		if (!value) {
-			const v = read(arg);
-			cache.set(arg, v);
-			v.catch(() => cache.get(arg) === v && cache.delete(arg));
-			value = v;
-		}
-		return value;
-	};
-}
-
-/**
- * A slow-moving read (sparklines, "same time yesterday", charts): its latest value is served at once; it
- * is re-read in the background once `stale()` was called or it is older than `maxAgeMs`, never more
- * often than every `minIntervalMs`, and `landed()` runs when a re-read has a new value.
- */
-function slowRead<T>(o: {
-	read: () => Promise<T>;
-	minIntervalMs: number;
-	maxAgeMs: number;
-	landed: () => void;
-	/** When this changes (the business day), the value is read afresh before it is served. */
-	epoch: () => string;
-}) {
-	let value: Promise<T> | undefined;
-	let epoch = '';
-	let startedAt = 0;
-	let running = false;
-	let pending = false;
-	let timer: NodeJS.Timeout | undefined;
-	const refresh = () => {
-		running = true;
-		pending = false;
-		startedAt = Date.now();
-		epoch = o.epoch();
-		const next = o.read();
-		next
-			.then(
-				() => {
-					const first = value === next;
-					value = next;
-					if (!first) o.landed();
-				},
-				() => value === next && (value = undefined)
-			)
-			.finally(() => {
-				running = false;
-				if (pending) schedule();
-			});
-		return next;
-	};
-	const schedule = () => {
-		pending = true;
-		if (running || timer) return;
-		timer = setTimeout(
-			() => {
-				timer = undefined;
-				void refresh().catch(() => undefined);
-			},
-			Math.max(0, startedAt + o.minIntervalMs - Date.now())
-		);
-		timer.unref();
-	};
-	return {
-		get(): Promise<T> {
-			if (!value || o.epoch() !== epoch) return (value = refresh());
-			if (Date.now() - startedAt >= o.maxAgeMs) schedule();
-			return value;
-		},
-		stale: schedule
-	};
-}
-
-/**
- * One read shared by every key that needs it. A key that must see the changes since `fresh.since`
- * gets the read in flight if it started after them, else the next read, which starts once the one
- * in flight has ended: however many keys ask, reads run one at a time, back to back under load.
- */
-function source<T>(read: () => Promise<T>, minGapMs = 0) {
-	type Read = { startedAt: number; value: Promise<T> };
-	let last: Read | undefined;
-	/** A read is running, or the next one is waiting for its start. */
-	let busy = false;
-	let queued: { promise: Promise<Read>; resolve: (r: Read) => void } | undefined;
-	const begin = (): Read => {
-		const r: Read = { startedAt: performance.now(), value: read() };
-		last = r;
-		void r.value
-			.catch(() => undefined)
-			.then(() => {
-				busy = false;
-				if (queued) next();
-			});
-		return r;
-	};
-	/** Starts the queued read once `minGapMs` have passed since the last one started. */
-	const next = () => {
-		busy = true;
-		const wait = last ? last.startedAt + minGapMs - performance.now() : 0;
-		setTimeout(
-			() => {
-				const q = queued!;
-				queued = undefined;
-				q.resolve(begin());
-			},
-			Math.max(0, wait)
-		).unref();
-	};
-	return async (fresh: ReadContext): Promise<T> => {
-		let r = last && last.startedAt >= fresh.since ? last : undefined;
-		if (!r) {
-			if (!queued) {
-				let resolve!: (r: Read) => void;
-				queued = { promise: new Promise<Read>((x) => (resolve = x)), resolve };
-				if (!busy) next();
-			}
-			r = await queued.promise;
-		}
-		fresh.seen(r.startedAt);
-		return r.value;
-	};
-}
 
 /** A board scope's entry in a read of every scope (agents have no board: a team's table shows them). */
 function pick<T>(all: AllScopes<T>, scope: Scope): T | undefined {
