@@ -113,6 +113,10 @@ describe('lists for the admin pages', () => {
 	});
 });
 
+/** Signs in with the right password (every account here has it) from `address` at `now`. */
+const signIn = (email: string, address: string, now: number) =>
+	login(store, { email, password: 'a-long-password', address }, now);
+
 describe('sessions', () => {
 	it('validates the token, refuses a wrong secret, ends on idle and on absolute expiry', async () => {
 		const u = (await store.findUserByEmail('root@example.test'))!;
@@ -152,25 +156,15 @@ describe('sessions', () => {
 				ok: false,
 				reason: 'invalid'
 			});
-		const blocked = await login(store, { email, password: 'a-long-password', address: '10.0.0.2' }, T0 + 10);
+		const blocked = await signIn(email, '10.0.0.2', T0 + 10);
 		expect(blocked.ok).toBe(false);
 		expect(blocked.ok === false && blocked.reason === 'blocked' && blocked.retryAfterMs).toBeGreaterThan(
 			14 * 60_000
 		);
 		// Another account from the same address is not blocked yet (address limit is higher).
-		expect(
-			(
-				await login(
-					store,
-					{ email: 'root@example.test', password: 'a-long-password', address: '10.0.0.1' },
-					T0 + 20
-				)
-			).ok
-		).toBe(true);
+		expect((await signIn('root@example.test', '10.0.0.1', T0 + 20)).ok).toBe(true);
 		// After the window, the right password works again.
-		expect(
-			(await login(store, { email, password: 'a-long-password', address: '10.0.0.1' }, T0 + 16 * 60_000)).ok
-		).toBe(true);
+		expect((await signIn(email, '10.0.0.1', T0 + 16 * 60_000)).ok).toBe(true);
 		const kinds = (await store.recentEvents(50)).map((e) => e.kind);
 		expect(kinds.filter((k) => k === 'login_failed')).toHaveLength(MAX_FAILURES_PER_ACCOUNT);
 		expect(kinds).toContain('login_blocked');
@@ -182,22 +176,10 @@ describe('address limit', () => {
 		const t = T0 + 3600_000;
 		for (let i = 0; i < MAX_FAILURES_PER_ADDRESS; i++)
 			await login(store, { email: `nobody${i}@example.test`, password: 'x', address: '10.9.9.9' }, t + i);
-		const r = await login(
-			store,
-			{ email: 'root@example.test', password: 'a-long-password', address: '10.9.9.9' },
-			t + 100
-		);
+		const r = await signIn('root@example.test', '10.9.9.9', t + 100);
 		expect(r).toMatchObject({ ok: false, reason: 'blocked' });
 		// The same account from elsewhere is not affected.
-		expect(
-			(
-				await login(
-					store,
-					{ email: 'root@example.test', password: 'a-long-password', address: '10.9.9.8' },
-					t + 100
-				)
-			).ok
-		).toBe(true);
+		expect((await signIn('root@example.test', '10.9.9.8', t + 100)).ok).toBe(true);
 	});
 });
 

@@ -39,15 +39,6 @@ async function post(pathname: string, fields: Record<string, string | string[]>,
 const get = (pathname: string, cookie = '') =>
 	fetch(s.url + pathname, { redirect: 'manual', headers: { cookie } });
 
-async function signIn(email: string, password = PASSWORD) {
-	const r = await post('/login', { email, password });
-	expect(r.status, `sign-in of ${email}`).toBe(303);
-	return r.headers
-		.getSetCookie()
-		.find((c) => c.startsWith('sqm_session='))!
-		.split(';')[0];
-}
-
 /** The editor's fields for a form: one entry per section row, as the page posts them. */
 const formFields = (
 	mode: 'create' | 'edit',
@@ -124,7 +115,7 @@ const branchSections = Object.entries(BRANCH).map(([k, w]) => [k, String(w)] as 
 beforeAll(async () => {
 	s = await startServer();
 	store = openSqliteStore(path.join(s.dataDir, 'meta.sqlite'));
-	cookies.admin = await signIn(s.adminEmail, s.adminPassword);
+	cookies.admin = await s.login();
 	expect((await post('/admin/org?/site', { id: 'north', name: 'North' }, cookies.admin)).status).toBe(200);
 	expect(
 		(await post('/admin/org?/team', { id: 'alpha', name: 'alpha', site: 'north' }, cookies.admin)).status
@@ -141,7 +132,7 @@ beforeAll(async () => {
 			cookies.admin
 		);
 		expect(r.status).toBe(200);
-		cookies[who] = await signIn(email);
+		cookies[who] = await s.login(email, PASSWORD);
 	}
 	const created = await (
 		await post('/admin/screens?/create', { name: 'Forms TV', boards: ['org'], rotate: '30' }, cookies.admin)

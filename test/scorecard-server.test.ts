@@ -13,12 +13,6 @@ const HOUR = 3_600_000;
 let s: TestServer;
 const cookies: Record<string, string> = {};
 
-const cookieOf = (r: Response, name: string) =>
-	r.headers
-		.getSetCookie()
-		.find((c) => c.startsWith(name + '='))
-		?.split(';')[0];
-
 function post(pathname: string, fields: Record<string, string>, cookie = '') {
 	return fetch(s.url + pathname, {
 		method: 'POST',
@@ -34,12 +28,6 @@ function post(pathname: string, fields: Record<string, string>, cookie = '') {
 }
 const get = (pathname: string, cookie = '') =>
 	fetch(s.url + pathname, { redirect: 'manual', headers: { cookie } });
-
-async function signIn(email: string, password = PASSWORD) {
-	const r = await post('/login', { email, password });
-	expect(r.status, `sign-in of ${email}`).toBe(303);
-	return cookieOf(r, 'sqm_session')!;
-}
 
 const month = monthRange(MONTH, TZ);
 const first = contractRecords('a', 120, month, month.from, month.to - HOUR);
@@ -57,7 +45,7 @@ const dataValue = (html: string, scope: string, kpi: string) => {
 
 beforeAll(async () => {
 	s = await startServer({ env: { BUSINESS_TZ: TZ } });
-	cookies.admin = await signIn(s.adminEmail, s.adminPassword);
+	cookies.admin = await s.login();
 	for (const [id, name] of [
 		['north', 'North'],
 		['south', 'South']
@@ -79,8 +67,8 @@ beforeAll(async () => {
 				)
 			).status
 		).toBe(200);
-	cookies.exec = await signIn('exec@example.test');
-	cookies.lead = await signIn('lead@example.test');
+	cookies.exec = await s.login('exec@example.test', PASSWORD);
+	cookies.lead = await s.login('lead@example.test', PASSWORD);
 	for (const [stream, rows] of [
 		['contacts', first.contacts],
 		['surveys', first.surveys]

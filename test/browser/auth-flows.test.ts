@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startServer, type TestServer } from '../support/server.ts';
-import { launchBrowser } from './board-helpers.ts';
+import { launchBrowser, signInAsAdmin } from './board-helpers.ts';
 
 const SHOTS = `${ROOT}/screenshots`;
 let s: TestServer;
@@ -58,13 +58,7 @@ describe('sign-in and admin in a browser', () => {
 	it('registers a screen; a second browser pairs with the code, shows its boards, follows a reassignment and goes to pairing once revoked', async () => {
 		const admin = await browser.newContext({ viewport: { width: 1440, height: 900 } });
 		const page = await admin.newPage();
-		await page.goto(`${s.url}/login`);
-		await page.fill('input[name=email]', s.adminEmail);
-		await page.fill('input[name=password]', s.adminPassword);
-		await Promise.all([
-			page.waitForURL((u) => !u.pathname.startsWith('/login')),
-			page.click('button[type=submit]')
-		]);
+		await signInAsAdmin(page, s);
 
 		await page.goto(`${s.url}/admin/org`);
 		await page.fill('form[action="?/site"] input[name=id]', 'north');

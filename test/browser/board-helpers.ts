@@ -13,6 +13,12 @@ export function launchBrowser(): Promise<Browser> {
 /** A 1920×1080 page signed in as the server's administrator. */
 export async function signedInPage(browser: Browser, s: TestServer): Promise<Page> {
 	const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+	await signInAsAdmin(page, s);
+	return page;
+}
+
+/** Signs `page` in as the server's administrator through the sign-in form. */
+export async function signInAsAdmin(page: Page, s: TestServer): Promise<void> {
 	await page.goto(`${s.url}/login`);
 	await page.fill('input[name=email]', s.adminEmail);
 	await page.fill('input[name=password]', s.adminPassword);
@@ -20,7 +26,6 @@ export async function signedInPage(browser: Browser, s: TestServer): Promise<Pag
 		page.waitForURL((u) => !u.pathname.startsWith('/login')),
 		page.click('button[type=submit]')
 	]);
-	return page;
 }
 
 export { RecordSet } from '../support/record-set.ts';

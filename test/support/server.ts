@@ -7,7 +7,7 @@
 //   s.ingestKey      an ingest key accepted by the server (INGEST_KEYS)
 //   s.adminEmail, s.adminPassword   the administrator created at start (ADMIN_EMAIL / ADMIN_PASSWORD)
 //   await s.post(stream, records)   POST /api/ingest/<stream> as JSON → { status, body }
-//   await s.login(email?, password?) signs in through /login (the admin by default) → 'sqm_session=…' Cookie value
+//   await s.login(email?, password?) signs in through /login (the admin by default), requiring the 303 → 'sqm_session=…' Cookie value
 //   await s.stop()   SIGTERM and wait for exit (graceful: ingest flushes); s.kill(): SIGKILL and wait
 //
 // BUSINESS_TZ defaults to Europe/Paris (a zone with DST and a non-zero offset); `env` overrides any
@@ -213,11 +213,17 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
 			const r = await fetch(`${url}/login`, {
 				method: 'POST',
 				redirect: 'manual',
-				headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
+				// As the browser's form posts it: the answer is the 303 redirect with the session cookie.
+				headers: {
+					'content-type': 'application/x-www-form-urlencoded',
+					accept: 'text/html',
+					origin: url
+				},
 				body: new URLSearchParams({ email, password })
 			});
 			const cookie = r.headers.getSetCookie().find((c) => c.startsWith('sqm_session='));
-			if (!cookie) throw new Error(`login as ${email} failed: ${r.status} ${await r.text()}`);
+			if (r.status !== 303 || !cookie)
+				throw new Error(`login as ${email} failed: ${r.status} ${await r.text()}`);
 			return cookie.split(';')[0];
 		},
 		async stop() {

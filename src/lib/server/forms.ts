@@ -2,7 +2,7 @@
 // validates and scores against (createFormsRegistry), read from the metadata store.
 import { t } from '../i18n/index.ts';
 import type { FieldError, MysteryForm } from '../contract/index.ts';
-import type { Store, StoredForm } from './store/types.ts';
+import type { FormToSave, Store } from './store/types.ts';
 
 /** How often a process re-reads the forms from the store, for changes made elsewhere (the CLI, the app
  *  when ingest runs standalone). The app's own admin changes refresh its registry at once. */
@@ -18,8 +18,6 @@ export interface FormInput {
 	cap: string;
 	sections: { key: string; label: string; weight: string }[];
 }
-
-export type FormToSave = Pick<StoredForm, 'key' | 'name' | 'sections' | 'cap'>;
 
 /** A problem with the form; `row` is the index in `sections` of the section row it concerns. */
 export type FormError = FieldError & { row?: number };

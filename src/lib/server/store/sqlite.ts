@@ -8,6 +8,7 @@ import { loadMigrations } from '../clickhouse/migrate.ts';
 import type { BoardRef } from '../../realtime/events.ts';
 import { DEFAULT_FORM, type Stream } from '../../contract/index.ts';
 import type {
+	FormToSave,
 	IngestKey,
 	Role,
 	Screen,
@@ -134,7 +135,7 @@ export function openSqliteStore(file: string, migrationsDir = STORE_MIGRATIONS_D
 	const all = (sql: string, ...args: unknown[]) => prepared(sql).all(...args) as Row[];
 	const run = (sql: string, ...args: unknown[]) => prepared(sql).run(...args);
 
-	const upsertForm = (f: Pick<StoredForm, 'key' | 'name' | 'sections' | 'cap'>, now: number) =>
+	const upsertForm = (f: FormToSave, now: number) =>
 		run(
 			'INSERT INTO forms (key, name, sections, cap, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET name = excluded.name, sections = excluded.sections, cap = excluded.cap, updated_at = excluded.updated_at',
 			f.key,

@@ -85,6 +85,9 @@ export interface StoredForm extends MysteryForm {
 	retiredAt: number | null;
 }
 
+/** What an admin edits in a form; the store keeps the dates. */
+export type FormToSave = Pick<StoredForm, 'key' | 'name' | 'sections' | 'cap'>;
+
 /** One overridden threshold: a part left null inherits from the next scope up. */
 export interface TargetRow {
 	/** org, site:<id> or team:<id> */
@@ -173,7 +176,7 @@ export interface Store {
 	listForms(): Promise<StoredForm[]>;
 	getForm(key: string): Promise<StoredForm | null>;
 	/** Creates the form, or replaces its name, sections and cap; a retired form stays retired. */
-	upsertForm(f: Pick<StoredForm, 'key' | 'name' | 'sections' | 'cap'>, now: number): Promise<StoredForm>;
+	upsertForm(f: FormToSave, now: number): Promise<StoredForm>;
 	retireForm(key: string, now: number): Promise<void>;
 
 	listTargets(): Promise<TargetRow[]>;
