@@ -18,7 +18,6 @@ import {
 	measureValues,
 	measureValuesByChild,
 	measureValuesOfAllScopes,
-	mysterySectionMeans,
 	type AllScopes,
 	type MeasureValues
 } from '../src/lib/server/clickhouse/measures.ts';
@@ -228,7 +227,6 @@ describe('measures against the reference', () => {
 		for (const scope of scopes().slice(0, 6)) {
 			const q = { scope, ...monthRange('2026-10', 'Asia/Shanghai') };
 			expectMeans(await dimensionMeans(ch, q), referenceDimensionMeans(rec, q));
-			expectMeans(await mysterySectionMeans(ch, q), referenceSectionMeans(rec, q));
 		}
 		// Every scope at once, as the live radars read them.
 		const w = monthRange('2026-10', 'Asia/Shanghai');

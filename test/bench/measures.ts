@@ -10,10 +10,10 @@ import {
 	createStateCheckpoint,
 	hourlySeriesOfAllScopes,
 	lastDataAt,
+	meansOfAllScopes,
 	measureValues,
 	measureValuesByChild,
 	measureValuesOfAllScopes,
-	mysterySectionMeans,
 	STATE_KEYS
 } from '../../src/lib/server/clickhouse/measures.ts';
 import { addDays, businessDay, businessMonth, dayRange, monthRange } from '../../src/lib/time.ts';
@@ -104,7 +104,7 @@ try {
 				})
 		],
 		['dimensionMeans org month', () => dimensionMeans(ch, { scope: org, ...month })],
-		['mysterySectionMeans org month', () => mysterySectionMeans(ch, { scope: org, ...month })],
+		['6S section means of every scope, month', () => meansOfAllScopes(ch, 'sections', month)],
 		[
 			'tier × team heatmap of every scope',
 			() => complaintHeatTierTeamOfAllScopes(ch, { now: NOW, checkpoint })

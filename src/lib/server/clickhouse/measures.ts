@@ -886,6 +886,14 @@ function allScopes<T>(groups: Map<string, T>, empty: () => T): AllScopes<T> {
 
 const ORG: Scope = { kind: 'org', id: '' };
 
+/** The org's, a site's or a team's entry of a read of every scope (an agent is read within its team). */
+export function ofScope<T>(all: AllScopes<T>, scope: Scope): T | undefined {
+	if (scope.kind === 'org') return all.org;
+	if (scope.kind === 'site') return all.sites.get(scope.id);
+	if (scope.kind === 'team') return all.teams.get(scope.id);
+	return undefined;
+}
+
 /** measureValues() of every scope of the organisation, from one query per family. */
 export async function measureValuesOfAllScopes(
 	ch: ClickHouse,
@@ -974,12 +982,10 @@ export async function dimensionMeans(ch: ClickHouse, q: WindowQuery): Promise<Me
 	return (await meansBy(ch, 'dimensions', q, { kind: 'all' })).get('') ?? {};
 }
 
-/** Mean and count per mystery-shop section over the window; sections marked not applicable are left out. */
-export async function mysterySectionMeans(ch: ClickHouse, q: WindowQuery): Promise<Means> {
-	return (await meansBy(ch, 'sections', q, { kind: 'all' })).get('') ?? {};
-}
-
-/** dimensionMeans() or mysterySectionMeans() of the org, each site and each team at once. */
+/**
+ * Mean and count per survey dimension, or per mystery-shop section (not applicable left out), of the
+ * org, each site and each team at once.
+ */
 export async function meansOfAllScopes(
 	ch: ClickHouse,
 	of: keyof typeof MEANS,

@@ -23,6 +23,7 @@ import {
 	lastDataAt,
 	meansOfAllScopes,
 	measureValuesOfAllScopes,
+	ofScope,
 	emptyValues,
 	STATE_KEYS,
 	type AllScopes,
@@ -71,20 +72,6 @@ const DAY_KEYS = MEASURE_KEYS.filter((k) => MEASURES[k].live !== 'month');
 const WINDOW_KEYS = MEASURE_KEYS.filter((k) => !STATE_KEYS.includes(k));
 
 const ceilQuarter = (ms: number) => Math.ceil(ms / QUARTER_MS) * QUARTER_MS;
-
-/** A board scope's entry in a read of every scope (agents have no board: a team's table shows them). */
-function pick<T>(all: AllScopes<T>, scope: Scope): T | undefined {
-	switch (scope.kind) {
-		case 'org':
-			return all.org;
-		case 'site':
-			return all.sites.get(scope.id);
-		case 'team':
-			return all.teams.get(scope.id);
-		case 'agent':
-			return undefined;
-	}
-}
 
 /** The month to date as of `asOf` (at least its first quarter hour), for the monthly measures. */
 function monthWindow(tz: string, asOf: number) {
@@ -249,9 +236,9 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 
 	async function tiles(scope: Scope, fresh: ReadContext): Promise<TileData[]> {
 		const [all, allPrevious, allSpark] = await Promise.all([today(fresh), previous.get(), spark.get()]);
-		const values = pick(all, scope) ?? emptyValues();
-		const prev = pick(allPrevious, scope) ?? emptyValues();
-		const hours = pick(allSpark, scope);
+		const values = ofScope(all, scope) ?? emptyValues();
+		const prev = ofScope(allPrevious, scope) ?? emptyValues();
+		const hours = ofScope(allSpark, scope);
 		return MEASURE_KEYS.map((key) => {
 			const t = threshold(scope, key);
 			return {
@@ -322,7 +309,7 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		});
 		return {
 			indicators: keys.map((key) => ({ key, max })),
-			series: [series('scope', pick(all, scope) ?? {}), series('org', all.org)]
+			series: [series('scope', ofScope(all, scope) ?? {}), series('org', all.org)]
 		} satisfies RadarData;
 	}
 
@@ -347,7 +334,7 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	});
 
 	async function heatTierTeam(scope: Scope): Promise<HeatTierTeam> {
-		const cells = pick(await heatTeams.get(), scope) ?? [];
+		const cells = ofScope(await heatTeams.get(), scope) ?? [];
 		return {
 			teams: [...new Set(cells.map((c) => c.team))].sort(),
 			cells: cells.map((c) => ({ tier: c.tier as 1 | 2 | 3, team: c.team, open: c.open, overdue: c.overdue }))
@@ -355,7 +342,7 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	}
 
 	async function heatTierHour(scope: Scope): Promise<HeatTierHour> {
-		const cells = pick(await heatHours.get(), scope) ?? [];
+		const cells = ofScope(await heatHours.get(), scope) ?? [];
 		return { cells: cells.map((c) => ({ tier: c.tier as 1 | 2 | 3, hour: c.hour, count: c.entered })) };
 	}
 
@@ -374,7 +361,7 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 
 	async function trend(scope: Scope): Promise<TrendData> {
 		const all = await trendRead.get();
-		const rows = pick(all, scope) ?? all.org.map((r) => ({ day: r.day, values: emptyValues() }));
+		const rows = ofScope(all, scope) ?? all.org.map((r) => ({ day: r.day, values: emptyValues() }));
 		return {
 			days: rows.map((r) => r.day),
 			series: WINDOW_KEYS.map((key) => ({

@@ -6,7 +6,8 @@ import {
 	dimensionMeans,
 	measureValues,
 	measureValuesByChild,
-	mysterySectionMeans,
+	meansOfAllScopes,
+	ofScope,
 	type MeasureValues
 } from '../clickhouse/measures.ts';
 import * as q from '../clickhouse/scorecard.ts';
@@ -154,9 +155,9 @@ async function mysteryRows(
 	rows: UnitRow[],
 	w: { from: number; to: number; ingestedBy?: number }
 ) {
-	const perUnit = await Promise.all(
-		rows.map((r) => mysterySectionMeans(ch, { ...w, scope: parseScope(r.scope)! }))
-	);
+	// One read for every site and team (and the org), not one per row.
+	const all = await meansOfAllScopes(ch, 'sections', w);
+	const perUnit = rows.map((r) => ofScope(all, parseScope(r.scope)!) ?? {});
 	const sections = DEFAULT_FORM.sections.map((s) => s.key);
 	for (const m of perUnit) for (const k of Object.keys(m)) if (!sections.includes(k)) sections.push(k);
 	const out: MysteryRow[] = rows
