@@ -162,6 +162,15 @@ describe('scorecard numbers', () => {
 		for (let i = 1; i < card.league.length; i++)
 			expect(card.league[i - 1].score).toBeGreaterThanOrEqual(card.league[i].score);
 	});
+
+	it("the league's rank last month is the rank on last month's own scorecard", async () => {
+		const september = await buildScorecard(ch, { month: '2026-09', timeZone: TZ, asOf: NOW });
+		const rankThen = new Map(september.league.map((l) => [l.scope, l.rank]));
+		expect(rankThen.size).toBeGreaterThan(1);
+		for (const l of card.league) expect(l.previousRank, l.scope).toBe(rankThen.get(l.scope) ?? null);
+		// The two months rank differently (or this could not tell last month's rank from this month's).
+		expect(card.league.some((l) => l.previousRank !== l.rank)).toBe(true);
+	});
 });
 
 function pearson(xs: number[], ys: number[]): number | null {
