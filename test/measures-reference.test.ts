@@ -280,7 +280,8 @@ describe('measures against the reference', () => {
 			{ kind: 'team', id: 'site-1/team-1' },
 			{ kind: 'agent', id: 'site-1/team-1/agent-1' }
 		] as Scope[])
-			for (const grouping of ['all', 'children', 'hours', 'days'] as const) {
+			for (const grouping of ['all', 'children', 'hours', 'days', 'scopes', 'scopes by hour'] as const) {
+				if (grouping.startsWith('scopes') && scope.kind !== 'org') continue;
 				if (scope.kind === 'agent' && grouping === 'children') continue;
 				const q = { scope, ...monthRange('2026-11', 'Asia/Kolkata'), now: NOW, tz: 'Asia/Kolkata' };
 				const reads = await explainReads(ch, q, grouping);

@@ -56,6 +56,52 @@ beforeAll(async () => {
 	const late = new Set(
 		[...rec.contacts, ...rec.complaints].filter((r) => r.at <= T0 && rnd.chance(1 / 12)).map((r) => r.id)
 	);
+	// Items closed before the checkpoint and reopened after it: a reopened complaint is open again in
+	// the tier it entered before the checkpoint (and overdue from then), so its history must be read.
+	const { site, team, agent } = rec.complaints[0];
+	const place = { site, team, agent };
+	const day = 86_400_000;
+	rec.complaints.push(
+		...(
+			[
+				['received', T0 - 3 * day, 1],
+				['escalated', T0 - 2 * day, 2],
+				['resolved', T0 - day, null],
+				['reopened', T0 + 3_600_000, null]
+			] as const
+		).map(([type, at, tier], i) => ({
+			...place,
+			id: `reopened-k-${i}`,
+			at,
+			complaint_id: 'reopened-k',
+			type,
+			tier,
+			category: '',
+			severity: '',
+			customer_tier: ''
+		}))
+	);
+	rec.contacts.push(
+		...(
+			[
+				['opened', T0 - 2 * day],
+				['resolved', T0 - day],
+				['reopened', T0 + 3_600_000]
+			] as const
+		).map(([type, at], i) => ({
+			...place,
+			id: `reopened-c-${i}`,
+			at,
+			contact_id: 'reopened-c',
+			type,
+			channel: 'phone' as const,
+			customer_tier: 'standard' as const,
+			customer: '',
+			response_seconds: null,
+			first_contact: null,
+			error: false
+		}))
+	);
 	early = split(rec, (r) => r.at <= T0 && !late.has(r.id));
 	await insertRecords(ch, early);
 	checkpoint = await createStateCheckpoint(ch, T0, 0);
