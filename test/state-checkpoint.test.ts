@@ -104,7 +104,7 @@ beforeAll(async () => {
 	);
 	early = split(rec, (r) => r.at <= T0 && !late.has(r.id));
 	await insertRecords(ch, early);
-	checkpoint = await createStateCheckpoint(ch, T0, 0);
+	checkpoint = await createStateCheckpoint(ch, T0, { marginMs: 0 });
 	await new Promise((r) => setTimeout(r, 5));
 	await insertRecords(
 		ch,
@@ -186,6 +186,52 @@ describe('state checkpoints', () => {
 		expect(heat.sites.get(site.id), scopeKey(site)).toEqual(
 			referenceHeatTierTeam(rec, { scope: site, now: NOW })
 		);
+	});
+
+	it('made from an earlier checkpoint, hold the items open then and give the reference state later', async () => {
+		// Chained through the day: made from the day's checkpoint, it follows only what changed since.
+		const mid = T0 + 6 * 3_600_000;
+		const chained = await createStateCheckpoint(ch, mid, { marginMs: 0, base: checkpoint, keepHours: 1 });
+		const stored = await select<{ stream: string; n: number; keep: number }>(
+			ch,
+			`SELECT stream, count() AS n, min(keep_hours) AS keep FROM state_checkpoints_v1
+			WHERE checkpoint = {c:String} GROUP BY stream ORDER BY stream`,
+			{ c: chained.id }
+		);
+		expect(stored.find((r) => r.stream === 'contacts')).toEqual({
+			stream: 'contacts',
+			n: openContacts(rec.contacts, mid).length,
+			keep: 1
+		});
+		// Records dated before it that arrive after it was made: a contact it never saw, open since, and
+		// the resolution of one it holds as open.
+		const heldOpen = openContacts(rec.contacts, mid)[0] as (typeof rec.contacts)[number];
+		const late: Records = {
+			contacts: [
+				{ ...heldOpen, id: 'late-resolved', type: 'resolved', at: mid - 60_000, first_contact: true },
+				{ ...heldOpen, id: 'late-opened', contact_id: 'late-opened', type: 'opened', at: mid - 3_600_000 }
+			],
+			surveys: [],
+			mysteryShops: [],
+			complaints: []
+		};
+		expect(heldOpen.at).toBeLessThan(mid - 60_000);
+		await new Promise((r) => setTimeout(r, 5));
+		await insertRecords(ch, late);
+		rec.contacts.push(...late.contacts);
+		const day = dayRange(DAY, TZ);
+		for (const now of [mid, NOW]) {
+			const all = await measureValuesOfAllScopes(ch, {
+				...day,
+				now,
+				tz: TZ,
+				keys: STATE_KEYS,
+				checkpoint: chained
+			});
+			const ref = (scope: Scope) => referenceMeasures(rec, { scope, ...day, now });
+			expectState(all.org, ref({ kind: 'org', id: '' }), `org at ${now}`);
+			expectState(all.teams.get(heldOpen.team), ref({ kind: 'team', id: heldOpen.team }), `team at ${now}`);
+		}
 	});
 
 	it('are not used for an instant before them', async () => {

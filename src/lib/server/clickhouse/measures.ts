@@ -609,28 +609,40 @@ const intervalsOf = (ctx: Ctx, stream: 'contacts' | 'complaints'): IntervalsOf =
 const CHECKPOINT_MARGIN_MS = 60_000;
 
 /**
- * Stores the contacts in backlog and the complaints open at `at` (one scan of the history), so that
- * reads of the state at `at` or later (MeasureQuery.checkpoint) follow only those and what changed
- * since. `marginMs`: rows ingested this long before now count as changed, in case they were not yet
- * visible (tests pass 0 after their inserts have returned).
+ * Stores the contacts in backlog and the complaints open at `at`, so that reads of the state at `at`
+ * or later (MeasureQuery.checkpoint) follow only those and what changed since. Made from `base` (an
+ * earlier checkpoint) it follows only what changed since that one, else it scans the history.
+ * `marginMs`: rows ingested this long before now count as changed, in case they were not yet visible
+ * (tests pass 0 after their inserts have returned). `keepHours`: how long it is stored.
  */
 export async function createStateCheckpoint(
 	ch: ClickHouse,
 	at: number,
-	marginMs = CHECKPOINT_MARGIN_MS
+	o: { marginMs?: number; base?: StateCheckpoint; keepHours?: number } = {}
 ): Promise<StateCheckpoint> {
 	const [{ now }] = await select<{ now: number }>(ch, 'SELECT toUnixTimestamp64Milli(now64(3)) AS now');
-	const checkpoint: StateCheckpoint = { id: randomUUID(), at: Math.floor(at), ingestedFrom: now - marginMs };
-	const query_params = { checkpoint: checkpoint.id, points: [checkpoint.at] };
+	const checkpoint: StateCheckpoint = {
+		id: randomUUID(),
+		at: Math.floor(at),
+		ingestedFrom: now - (o.marginMs ?? CHECKPOINT_MARGIN_MS)
+	};
+	const points = [checkpoint.at];
+	const fromBase = usable(o.base, points);
+	const query_params = {
+		made: checkpoint.id,
+		keepHours: o.keepHours ?? 48,
+		points,
+		...checkpointParams(o.base, points)
+	};
 	const open = (stream: string, id: string, intervalsSql: string, condition: string) =>
 		ch.client.command({
-			query: `INSERT INTO state_checkpoints_v1 (checkpoint, stream, entity)
-				SELECT {checkpoint:String}, '${stream}', ${id} FROM (${intervalsSql})
+			query: `INSERT INTO state_checkpoints_v1 (checkpoint, stream, entity, keep_hours)
+				SELECT {made:String}, '${stream}', ${id}, {keepHours:UInt16} FROM (${intervalsSql})
 				WHERE ${condition} AND start <= arrayMax({points:Array(Int64)}) AND arrayMax({points:Array(Int64)}) < next`,
 			query_params,
 			clickhouse_settings: INSERT_SETTINGS
 		});
-	const org = { kind: 'org' as const, owners: [] };
+	const org = { kind: 'org' as const, owners: [], checkpoint: fromBase };
 	await open('contacts', 'contact_id', contactIntervals(org), "type IN ('opened', 'reopened')");
 	await open('complaints', 'complaint_id', complaintIntervals(org), 'is_open');
 	return checkpoint;

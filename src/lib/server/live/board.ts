@@ -65,6 +65,14 @@ const TREND_READ = { minIntervalMs: 30_000, maxAgeMs: 300_000 };
  */
 const TODAY_READ_GAP_MS = 500;
 const QUARTER_MS = 15 * 60_000;
+/**
+ * How often a checkpoint of the chain is made, and how far before now it is dated: rows ingested
+ * within the margin may not be visible to it yet (an in-process insert is visible once
+ * acknowledged; a server's replicas may lag), and count as changed.
+ */
+const CHAIN_EVERY_MS = 30_000;
+const CHAIN_MARGIN_EMBEDDED_MS = 10_000;
+const CHAIN_MARGIN_SERVER_MS = 60_000;
 
 const MONTH_KEYS = MEASURE_KEYS.filter((k) => MEASURES[k].live === 'month');
 /** The day's reads skip the monthly measures: merge() takes those from the month's read. */
@@ -126,6 +134,31 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 			if (checkpoints.get(dayStart) === c) checkpoints.delete(dayStart);
 			return undefined;
 		});
+	};
+
+	/**
+	 * The state "now" (today's tiles, the tier × team heatmap) follows a chain of checkpoints instead:
+	 * every CHAIN_EVERY_MS one is made from the one before, so those reads follow only the rows of the
+	 * last minute or so and the open items, not all of today's. It is dated the margin before now:
+	 * rows ingested since then are mostly dated after it (read anyway), so few count as late.
+	 */
+	const chainMarginMs = ch.mode === 'embedded' ? CHAIN_MARGIN_EMBEDDED_MS : CHAIN_MARGIN_SERVER_MS;
+	let chained: StateCheckpoint | undefined;
+	let chaining = false;
+	let chainedFrom = 0;
+	const checkpointNow = async (dayStart: number): Promise<StateCheckpoint | undefined> => {
+		const day = await checkpointAt(dayStart);
+		const now = clock();
+		if (day && !chaining && now - chainedFrom >= CHAIN_EVERY_MS && now - chainMarginMs > day.at) {
+			chaining = true;
+			chainedFrom = now;
+			const base = chained && chained.at >= day.at ? chained : day;
+			createStateCheckpoint(ch, now - chainMarginMs, { marginMs: chainMarginMs, base, keepHours: 1 })
+				.then((c) => (chained = c))
+				.catch(() => undefined)
+				.finally(() => (chaining = false));
+		}
+		return chained && day && chained.at >= day.at ? chained : day;
 	};
 
 	/** Yesterday's window up to the same time of day (15-minute grid), and the instant of its state. */
@@ -227,7 +260,7 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 				now,
 				tz,
 				keys: DAY_KEYS,
-				checkpoint: await checkpointAt(day.from)
+				checkpoint: await checkpointNow(day.from)
 			}),
 			measureValuesOfAllScopes(ch, { ...monthWindow(tz, now), now, tz, keys: MONTH_KEYS })
 		]);
@@ -320,7 +353,7 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		epoch,
 		read: async () => {
 			const now = clock();
-			const checkpoint = await checkpointAt(dayRange(businessDay(now, tz), tz).from);
+			const checkpoint = await checkpointNow(dayRange(businessDay(now, tz), tz).from);
 			return complaintHeatTierTeamOfAllScopes(ch, { now, checkpoint });
 		}
 	});
