@@ -85,6 +85,49 @@ function quoteIdent(name: string): string {
 	return '`' + name + '`';
 }
 
+// chDB's Node binding runs parameterized queries one at a time, process-wide (concurrent ones on
+// any connection clobber each other's parameters inside libchdb): every read of the boards and the
+// ingest's id look-ups queued behind each other, with both cores half idle. A query whose every
+// parameter is a plain value (a finite number, or a string of letters, digits and `_-/:.+` only, so
+// it cannot leave its quotes) is bound as a typed literal instead and runs in parallel; any other
+// value keeps the query parameterized. The server mode keeps server-side parameters throughout.
+const PLAIN_STRING = /^[A-Za-z0-9_\-/:.+]*$/;
+const INTEGER = /^U?Int(8|16|32|64)$/;
+
+function literal(type: string, value: unknown): string | null {
+	if (type === 'String') return typeof value === 'string' && PLAIN_STRING.test(value) ? `'${value}'` : null;
+	if (INTEGER.test(type)) return Number.isSafeInteger(value) ? String(value) : null;
+	if (type === 'Float64') return typeof value === 'number' && Number.isFinite(value) ? String(value) : null;
+	const array = /^Array\((.+)\)$/.exec(type);
+	if (array && Array.isArray(value)) {
+		const items = value.map((v) => literal(array[1], v));
+		return items.every((x) => x !== null) ? `[${items.join(', ')}]` : null;
+	}
+	return null;
+}
+
+/** The query with every `{name:Type}` bound as `CAST(literal AS Type)`, or null if any value is not plain. */
+export function bindPlain(query: string, params: Record<string, unknown>): string | null {
+	let plain = true;
+	const bound = query.replace(/\{(\w+):([^{}]+)\}/g, (_, name: string, type: string) => {
+		const lit = name in params ? literal(type.trim(), params[name]) : null;
+		if (lit === null) plain = false;
+		return `CAST(${lit} AS ${type})`;
+	});
+	return plain ? bound : null;
+}
+
+/** Bound queries stay well under ClickHouse's max_query_size (256 KiB): long id lists keep parameters. */
+const MAX_BOUND_QUERY = 64 * 1024;
+
+/** Query and parameters as sent: bound in the text on embedded chDB where all are plain (see above). */
+export function sendable(ch: ClickHouse, query: string, params: Record<string, unknown>) {
+	const bound = ch.mode === 'embedded' ? bindPlain(query, params) : null;
+	return bound === null || bound.length > MAX_BOUND_QUERY
+		? { query, query_params: params }
+		: { query: bound };
+}
+
 /** Runs a read query with named parameters and returns its rows. */
 export async function select<T>(
 	ch: ClickHouse,
@@ -93,8 +136,7 @@ export async function select<T>(
 	settings: ClickHouseSettings = {}
 ): Promise<T[]> {
 	const rs = await ch.client.query({
-		query,
-		query_params: params,
+		...sendable(ch, query, params),
 		format: 'JSONEachRow',
 		clickhouse_settings: { output_format_json_quote_64bit_integers: 0, ...settings }
 	});

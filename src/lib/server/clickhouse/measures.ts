@@ -15,7 +15,7 @@ import {
 } from '../../measures.ts';
 import { dayRange, daysBetween, hourOfDay } from '../../time.ts';
 import { randomUUID } from 'node:crypto';
-import { INSERT_SETTINGS, select, type ClickHouse } from './client.ts';
+import { INSERT_SETTINGS, select, sendable, type ClickHouse } from './client.ts';
 import { STREAM_TABLES } from './watermarks.ts';
 
 export type MeasureValues = Record<MeasureKey, number | null>;
@@ -636,10 +636,13 @@ export async function createStateCheckpoint(
 	};
 	const open = (stream: string, id: string, intervalsSql: string, condition: string) =>
 		ch.client.command({
-			query: `INSERT INTO state_checkpoints_v1 (checkpoint, stream, entity, keep_hours)
+			...sendable(
+				ch,
+				`INSERT INTO state_checkpoints_v1 (checkpoint, stream, entity, keep_hours)
 				SELECT {made:String}, '${stream}', ${id}, {keepHours:UInt16} FROM (${intervalsSql})
 				WHERE ${condition} AND start <= arrayMax({points:Array(Int64)}) AND arrayMax({points:Array(Int64)}) < next`,
-			query_params,
+				query_params
+			),
 			clickhouse_settings: INSERT_SETTINGS
 		});
 	const org = { kind: 'org' as const, owners: [], checkpoint: fromBase };
