@@ -484,22 +484,26 @@ const closedWithinLimit = family<{ k: string; resolved: number; within: number }
 	keys: ['closed_within_limit'],
 	sql(ctx) {
 		// The limit is that of the tier the complaint was in when it was resolved (its last resolution
-		// in the window), counted from entering that tier.
+		// in the window), counted from entering that tier. Each resolution is judged once, joined to
+		// the complaint's tier entries; each scope then takes its last resolution of the complaint.
 		const g = grouped(ctx.g, ROW, ['complaint_id']);
-		return `SELECT k, count() AS resolved, countIf(toUnixTimestamp64Milli(resolved_at) <= toUnixTimestamp64Milli(entered) + ${tierLimitMs('tier')}) AS within
+		return `SELECT k, count() AS resolved, countIf(within) AS within
 			FROM (
-				SELECT r.k AS k, r.complaint_id AS complaint_id, r.resolved_at AS resolved_at,
-					max(e.at) AS entered, argMax(e.tier, (e.at, e.tier)) AS tier
+				SELECT ${g.key} AS k, argMax(judged, at) AS within
 				FROM (
-					SELECT ${g.key} AS k, complaint_id, max(at) AS resolved_at FROM ${ingested('complaints_v1', ctx.q)}
-					WHERE type = 'resolved' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'complaints')} AND ${inWindow('at')}
-					GROUP BY ${g.by}
-				) AS r
-				INNER JOIN (
-					SELECT complaint_id, at, assumeNotNull(tier) AS tier FROM ${ingested('complaints_v1', ctx.q)} WHERE type IN ('received', 'escalated')
-				) AS e ON e.complaint_id = r.complaint_id
-				WHERE e.at <= r.resolved_at
-				GROUP BY r.k, r.complaint_id, r.resolved_at
+					SELECT r.site AS site, r.team AS team, r.agent AS agent, r.complaint_id AS complaint_id, r.at AS at,
+						toUnixTimestamp64Milli(r.at) <= toUnixTimestamp64Milli(max(e.at)) + ${tierLimitMs('argMax(e.tier, (e.at, e.tier))')} AS judged
+					FROM (
+						SELECT site, team, agent, complaint_id, at FROM ${ingested('complaints_v1', ctx.q)}
+						WHERE type = 'resolved' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${childFilter(ctx.g, ROW)} AND ${narrow(ctx.q, 'complaints')} AND ${inWindow('at')}
+					) AS r
+					INNER JOIN (
+						SELECT complaint_id, at, assumeNotNull(tier) AS tier FROM ${ingested('complaints_v1', ctx.q)} WHERE type IN ('received', 'escalated')
+					) AS e ON e.complaint_id = r.complaint_id
+					WHERE e.at <= r.at
+					GROUP BY r.site, r.team, r.agent, r.complaint_id, r.at
+				)
+				GROUP BY ${g.by}
 			)
 			GROUP BY k`;
 	},
