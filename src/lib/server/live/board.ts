@@ -149,7 +149,8 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	const checkpointNow = async (dayStart: number): Promise<StateCheckpoint | undefined> => {
 		const day = await checkpointAt(dayStart);
 		const now = clock();
-		if (day && !chaining && now - chainedFrom >= CHAIN_EVERY_MS && now - chainMarginMs > day.at) {
+		const due = !chaining && now - chainedFrom >= CHAIN_EVERY_MS;
+		if (day && due && now - chainMarginMs > day.at) {
 			chaining = true;
 			chainedFrom = now;
 			const base = chained && chained.at >= day.at ? chained : day;
@@ -169,52 +170,46 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		return { from: yesterday.from, to: Math.min(to, yesterday.to) };
 	};
 
-	// When a re-read lands, the parts that show it are recomputed (cheaply: they derive from reads).
+	// When a re-read lands, the part that shows it is recomputed (cheaply: it derives from reads).
 	const landed = new Set<(part: BoardPart) => void>();
-	const refreshed =
-		(...parts: BoardPart[]) =>
-		() =>
-			parts.forEach((part) => landed.forEach((fn) => fn(part)));
 	const epoch = () => businessDay(clock(), tz);
+	/** A read of every scope refreshed in the background (slowRead); `part` is recomputed when it lands. */
+	const background = <T>(
+		timing: { minIntervalMs: number; maxAgeMs: number },
+		part: BoardPart,
+		read: () => Promise<T>
+	) => slowRead({ ...timing, epoch, read, landed: () => landed.forEach((fn) => fn(part)) });
+
+	/**
+	 * Every scope's measures over the window with state as of `now`; the monthly ones over the month
+	 * to date as of `monthAsOf`.
+	 */
+	const valuesOfAllScopes = async (
+		w: { from: number; to: number },
+		now: number,
+		checkpoint: StateCheckpoint | undefined,
+		monthAsOf: number
+	) => {
+		const [day, month] = await Promise.all([
+			measureValuesOfAllScopes(ch, { ...w, now, tz, keys: DAY_KEYS, checkpoint }),
+			measureValuesOfAllScopes(ch, { ...monthWindow(tz, monthAsOf), now, tz, keys: MONTH_KEYS })
+		]);
+		return mergeAll(day, month);
+	};
 
 	/** Every scope's measures over the same window yesterday. */
-	const previous = slowRead({
-		...PREVIOUS_READ,
-		landed: refreshed('tiles'),
-		epoch,
-		read: async () => {
-			const now = clock();
-			const w = sameTimeYesterday(now);
-			const [day, month] = await Promise.all([
-				measureValuesOfAllScopes(ch, {
-					...w,
-					now: w.to,
-					tz,
-					keys: DAY_KEYS,
-					checkpoint: await checkpointAt(w.from)
-				}),
-				measureValuesOfAllScopes(ch, {
-					...monthWindow(tz, now - 86_400_000),
-					now: w.to,
-					tz,
-					keys: MONTH_KEYS
-				})
-			]);
-			return mergeAll(day, month);
-		}
+	const previous = background(PREVIOUS_READ, 'tiles', async () => {
+		const now = clock();
+		const w = sameTimeYesterday(now);
+		return valuesOfAllScopes(w, w.to, await checkpointAt(w.from), now - 86_400_000);
 	});
 
 	/** Every scope's measures per business hour of today, for the sparklines. */
-	const spark = slowRead({
-		...SPARK_READ,
-		landed: refreshed('tiles'),
-		epoch,
-		read: async () => {
-			const now = clock();
-			const day = businessDay(now, tz);
-			const checkpoint = await checkpointAt(dayRange(day, tz).from);
-			return hourlySeriesOfAllScopes(ch, { tz, keys: MEASURE_KEYS, day, now, checkpoint });
-		}
+	const spark = background(SPARK_READ, 'tiles', async () => {
+		const now = clock();
+		const day = businessDay(now, tz);
+		const checkpoint = await checkpointAt(dayRange(day, tz).from);
+		return hourlySeriesOfAllScopes(ch, { tz, keys: MEASURE_KEYS, day, now, checkpoint });
 	});
 
 	// Any commit can change today's hours; only records dated before the same time yesterday (late
@@ -253,18 +248,7 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	const today = source(async (): Promise<AllScopes<MeasureValues>> => {
 		const now = clock();
 		const day = dayRange(businessDay(now, tz), tz);
-		const [values, month] = await Promise.all([
-			measureValuesOfAllScopes(ch, {
-				from: day.from,
-				to: day.to,
-				now,
-				tz,
-				keys: DAY_KEYS,
-				checkpoint: await checkpointNow(day.from)
-			}),
-			measureValuesOfAllScopes(ch, { ...monthWindow(tz, now), now, tz, keys: MONTH_KEYS })
-		]);
-		return mergeAll(values, month);
+		return valuesOfAllScopes(day, now, await checkpointNow(day.from), now);
 	}, TODAY_READ_GAP_MS);
 
 	async function tiles(scope: Scope, fresh: ReadContext): Promise<TileData[]> {
@@ -319,12 +303,7 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 
 	/** The month's survey dimension and 6S section means of every scope, for the radars. */
 	const meansRead = (of: 'dimensions' | 'sections', part: BoardPart) =>
-		slowRead({
-			...RADAR_READ,
-			landed: refreshed(part),
-			epoch,
-			read: () => meansOfAllScopes(ch, of, monthWindow(tz, clock()))
-		});
+		background(RADAR_READ, part, () => meansOfAllScopes(ch, of, monthWindow(tz, clock())));
 	const dimensions = meansRead('dimensions', 'satisfaction');
 	const sections = meansRead('sections', 'mystery');
 
@@ -347,24 +326,16 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	}
 
 	/** Open and overdue complaints by tier and team as of now, of every scope. */
-	const heatTeams = slowRead({
-		...HEAT_READ,
-		landed: refreshed('heatTierTeam'),
-		epoch,
-		read: async () => {
-			const now = clock();
-			const checkpoint = await checkpointNow(dayRange(businessDay(now, tz), tz).from);
-			return complaintHeatTierTeamOfAllScopes(ch, { now, checkpoint });
-		}
+	const heatTeams = background(HEAT_READ, 'heatTierTeam', async () => {
+		const now = clock();
+		const checkpoint = await checkpointNow(dayRange(businessDay(now, tz), tz).from);
+		return complaintHeatTierTeamOfAllScopes(ch, { now, checkpoint });
 	});
 
 	/** Complaints entering each tier per hour of today, of every scope. */
-	const heatHours = slowRead({
-		...HEAT_READ,
-		landed: refreshed('heatTierHour'),
-		epoch,
-		read: () => complaintHeatTierHourOfAllScopes(ch, { day: businessDay(clock(), tz), tz })
-	});
+	const heatHours = background(HEAT_READ, 'heatTierHour', () =>
+		complaintHeatTierHourOfAllScopes(ch, { day: businessDay(clock(), tz), tz })
+	);
 
 	async function heatTierTeam(scope: Scope): Promise<HeatTierTeam> {
 		const cells = ofScope(await heatTeams.get(), scope) ?? [];
@@ -380,16 +351,11 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	}
 
 	/** The window measures of the last TREND_DAYS days, today included, of every scope. */
-	const trendRead = slowRead({
-		...TREND_READ,
-		landed: refreshed('trend'),
-		epoch,
-		read: () => {
-			const now = clock();
-			const toDay = businessDay(now, tz);
-			const fromDay = addDays(toDay, -(TREND_DAYS - 1));
-			return dailySeriesOfAllScopes(ch, { tz, keys: WINDOW_KEYS, fromDay, toDay, now });
-		}
+	const trendRead = background(TREND_READ, 'trend', () => {
+		const now = clock();
+		const toDay = businessDay(now, tz);
+		const fromDay = addDays(toDay, -(TREND_DAYS - 1));
+		return dailySeriesOfAllScopes(ch, { tz, keys: WINDOW_KEYS, fromDay, toDay, now });
 	});
 
 	async function trend(scope: Scope): Promise<TrendData> {
