@@ -146,17 +146,21 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	let chained: StateCheckpoint | undefined;
 	let chaining = false;
 	let chainedFrom = 0;
+	// With no commit since the last link, the newest checkpoint still leaves nothing new to follow.
+	let committed = true;
+	deps.commits.subscribe(() => (committed = true));
 	const checkpointNow = async (dayStart: number): Promise<StateCheckpoint | undefined> => {
 		const day = await checkpointAt(dayStart);
 		const now = clock();
-		const due = !chaining && now - chainedFrom >= CHAIN_EVERY_MS;
+		const due = committed && !chaining && now - chainedFrom >= CHAIN_EVERY_MS;
 		if (day && due && now - chainMarginMs > day.at) {
 			chaining = true;
+			committed = false;
 			chainedFrom = now;
 			const base = chained && chained.at >= day.at ? chained : day;
 			createStateCheckpoint(ch, now - chainMarginMs, { marginMs: chainMarginMs, base, keepHours: 1 })
 				.then((c) => (chained = c))
-				.catch(() => undefined)
+				.catch(() => (committed = true)) // try again at the next due read
 				.finally(() => (chaining = false));
 		}
 		return chained && day && chained.at >= day.at ? chained : day;
