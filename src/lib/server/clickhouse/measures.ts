@@ -238,6 +238,8 @@ interface StateFamily {
 	keys: readonly MeasureKey[];
 	sql(ctx: Ctx): string;
 	values(row: { k: string }, point: number): { [K in MeasureKey]?: number | null };
+	/** State measures are counts (per point): every scope's are added up from its owners'. */
+	rollup: Rollup;
 }
 
 const stateFamily = <R extends { k: string }>(f: {
@@ -246,6 +248,7 @@ const stateFamily = <R extends { k: string }>(f: {
 	keys: readonly MeasureKey[];
 	sql(ctx: Ctx): string;
 	values(row: R, point: number): { [K in MeasureKey]?: number | null };
+	rollup: Rollup;
 }) => f as unknown as StateFamily;
 
 /**
@@ -273,6 +276,9 @@ const familySql = (f: Read, ctx: Ctx) =>
 /** Nulls (a sum or maximum over no values) give way to numbers. */
 const both = (a: unknown, b: unknown, fn: (x: number, y: number) => number) =>
 	a === null ? b : b === null ? a : fn(a as number, b as number);
+/** Sums, element by element for the per-point arrays of the state families. */
+const plus = (a: unknown, b: unknown): unknown =>
+	Array.isArray(a) ? a.map((x: number, i) => x + (b as number[])[i]) : both(a, b, (x, y) => x + y);
 
 /** Rows per owner added up into rows per scope (and per the rollup's `by` columns). */
 function rollUp(rows: Record<string, unknown>[], rollup: Rollup, agents: boolean): { k: string }[] {
@@ -284,7 +290,7 @@ function rollUp(rows: Record<string, unknown>[], rollup: Rollup, agents: boolean
 			const acc = out.get(id);
 			if (!acc) out.set(id, { ...row, k });
 			else {
-				for (const c of sum) acc[c] = both(acc[c], row[c], (x, y) => x + y);
+				for (const c of sum) acc[c] = plus(acc[c], row[c]);
 				for (const c of max) acc[c] = both(acc[c], row[c], Math.max);
 			}
 		}
@@ -667,7 +673,8 @@ const backlog = stateFamily<{ k: string; open: number[] }>({
 				AND ${childFilter(ctx.g, OWNER)}
 			GROUP BY k`;
 	},
-	values: (r, i) => ({ backlog: r.open[i] })
+	values: (r, i) => ({ backlog: r.open[i] }),
+	rollup: { sum: ['open'] }
 });
 
 const complaintState = stateFamily<{ k: string; open: number[]; overdue: number[] }>({
@@ -681,7 +688,8 @@ const complaintState = stateFamily<{ k: string; open: number[]; overdue: number[
 				AND ${childFilter(ctx.g, OWNER)}
 			GROUP BY k`;
 	},
-	values: (r, i) => ({ complaints_open: r.open[i], complaints_overdue: r.overdue[i] })
+	values: (r, i) => ({ complaints_open: r.open[i], complaints_overdue: r.overdue[i] }),
+	rollup: { sum: ['open', 'overdue'] }
 });
 
 const WINDOW_FAMILIES = [
@@ -771,32 +779,21 @@ async function stateGroups(
 	points: number[]
 ): Promise<Map<string, { [K in MeasureKey]?: number | null }>[]> {
 	// State measures are counts: for every scope at once, count per owner (site, team, agent) and add
-	// up here, rather than repeat each interval row once per scope in the query.
-	const scopes = g.kind === 'scopes';
+	// up here (rollUp), rather than repeat each interval row once per scope in the query.
 	const ctx: Ctx = {
 		q,
-		g: scopes ? { kind: 'owner' } : g,
+		g,
 		params: { ...paramsOf(q), ...checkpointParams(q.checkpoint, points), points: points.map(Math.floor) },
 		checkpoint: usable(q.checkpoint, points)
 	};
 	const out = points.map(() => new Map<string, { [K in MeasureKey]?: number | null }>());
-	const add = (i: number, k: string, values: { [K in MeasureKey]?: number | null }) => {
-		const v = { ...out[i].get(k) };
-		for (const [key, n] of Object.entries(values) as [MeasureKey, number][]) v[key] = (v[key] ?? 0) + n;
-		out[i].set(k, v);
-	};
 	await Promise.all(
 		wanted(STATE_FAMILIES, q.keys).map(async (f) => {
-			const rows = await select<{ k: unknown }>(ch, f.sql(ctx), ctx.params);
-			for (const row of rows) {
-				const r = row as { k: string };
-				if (!scopes) {
-					const k = groupId(row.k);
-					points.forEach((_, i) => out[i].set(k, { ...out[i].get(k), ...f.values(r, i) }));
-					continue;
-				}
-				const ids = scopesOfOwner(row.k);
-				points.forEach((_, i) => ids.forEach((k) => add(i, k, f.values(r, i))));
+			const read = await select<Record<string, unknown>>(ch, familySql(f, ctx), ctx.params);
+			const rows = byOwner(f, g) ? rollUp(read, f.rollup, true) : (read as { k: string }[]);
+			for (const r of rows) {
+				const k = groupId(r.k);
+				points.forEach((_, i) => out[i].set(k, { ...out[i].get(k), ...f.values(r, i) }));
 			}
 		})
 	);
