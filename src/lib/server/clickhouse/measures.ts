@@ -382,7 +382,7 @@ const repeatContact = family<{ k: string; opened: number; repeats: number }>({
 							AND at < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
 							AND customer IN (
 								SELECT customer FROM ${ingested('contacts_v1', ctx.q)}
-								WHERE type = 'opened' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${inWindow('at')}
+								WHERE type = 'opened' AND customer != '' AND ${scopeFilter(ctx.q.scope.kind, ROW)} AND ${inWindow('at')}
 							)
 					) AS p ON p.customer = o.customer
 					WHERE p.contact_id != o.contact_id AND p.at < o.at
