@@ -7,6 +7,7 @@ export default defineConfig({
 	test: {
 		// forks, not threads: libchdb crashes a worker thread on exit (engine-notes #0).
 		pool: 'forks',
+		globalSetup: ['test/support/global-setup.ts'],
 		include: ['src/**/*.test.ts', 'ingest/**/*.test.ts', 'test/**/*.test.ts'],
 		testTimeout: 60_000,
 		hookTimeout: 120_000,

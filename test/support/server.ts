@@ -16,6 +16,7 @@
 // Data directories made here are removed when the test process exits.
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -135,7 +136,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
 	const port = opts.port ?? (await freePort());
 	let dataDir = opts.dataDir;
 	if (!dataDir) {
-		dataDir = fs.mkdtempSync('/tmp/sqm-srv-');
+		dataDir = fs.mkdtempSync(path.join(process.env.SQM_TEST_TMP ?? os.tmpdir(), 'sqm-srv-'));
 		madeDirs.push(dataDir);
 	}
 	const ingestKey = 'test-ingest-key-0123456789';
