@@ -188,8 +188,6 @@ describe('live hub', () => {
 				() => clients.every((c) => c.updates.some((u) => backlogOf(u.tiles) === expected)),
 				'backlog update'
 			);
-			// The tiles are computed again when the read of the whole-day families lands.
-			await until(() => delta(c0)[`tiles|${REF.scope}`] === 2, 'the whole-day read');
 			await hub.idle();
 			return { queries: queries - q0, computes: delta(c0) };
 		};
@@ -200,18 +198,14 @@ describe('live hub', () => {
 		for (const c of clients.slice(1)) expect(backlogOf(c.snapshot!.tiles)).toBe(before + 1);
 		const fifty = await change(before + 2);
 
-		// The same keys ran as often (once each; the tiles and tables again when the whole-day read
-		// landed), and ClickHouse saw the same number of queries.
-		const twice = [`tiles|${REF.scope}`, `children|${REF.scope}`];
-		for (const [key, n] of Object.entries(fifty.computes)) expect(n).toBe(twice.includes(key) ? 2 : 1);
+		// The same keys ran once each, and ClickHouse saw the same number of queries.
+		expect(Object.values(fifty.computes).every((n) => n === 1)).toBe(true);
 		expect(fifty.computes).toEqual(one.computes);
+		expect(fifty.computes[`tiles|${REF.scope}`]).toBe(1);
 		expect(fifty.queries).toBe(one.queries);
 		expect(fifty.queries).toBeGreaterThan(0);
-		// Every socket received each changed result once: the same one or two tile updates.
-		const tileUpdates = (c: Client) => c.updates.filter((u) => u.tiles);
-		expect(tileUpdates(clients[0]).length).toBeGreaterThanOrEqual(1);
-		expect(tileUpdates(clients[0]).length).toBeLessThanOrEqual(2);
-		for (const c of clients) expect(tileUpdates(c)).toEqual(tileUpdates(clients[0]));
+		// Every socket received the change exactly once.
+		for (const c of clients) expect(c.updates.filter((u) => u.tiles)).toHaveLength(1);
 	});
 
 	it('recomputes on a commit without new data but pushes nothing', async () => {
@@ -220,9 +214,8 @@ describe('live hub', () => {
 		for (const c of clients) c.updates = [];
 		// A notification that brings nothing new, like the watermark poll re-reporting its overlap.
 		commits.publish({ ...commitEvent(), committedAt: 0 });
-		await until(() => delta(c0)[`tiles|${REF.scope}`] === 2, 'the whole-day read');
 		await settle();
-		expect(delta(c0)[`tiles|${REF.scope}`]).toBe(2);
+		expect(delta(c0)[`tiles|${REF.scope}`]).toBe(1);
 		for (const c of clients) expect(c.updates).toEqual([]);
 	});
 

@@ -741,19 +741,6 @@ const WINDOW_FAMILIES = [
 ];
 const STATE_FAMILIES = [backlog, complaintState];
 
-/**
- * Measures whose families read every row of the window on every read (quantiles, distinct counts,
- * joins): the others add up from the 15-minute projections or follow a state checkpoint. The live
- * boards read these apart, so that the others do not wait for them.
- */
-export const WHOLE_WINDOW_KEYS: readonly MeasureKey[] = [
-	responseDistribution,
-	repeatContact,
-	followUps,
-	escalation,
-	closedWithinLimit
-].flatMap((f) => f.keys);
-
 /** Whether a measure's stream lacks the filter's field: the drill-down says so rather than show it unfiltered. */
 export function unfilterable(key: MeasureKey, filter: MeasureFilter): boolean {
 	const f = [...WINDOW_FAMILIES, ...STATE_FAMILIES].find((x) => x.keys.includes(key));

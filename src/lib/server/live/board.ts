@@ -29,8 +29,7 @@ import {
 	type AllScopes,
 	type Means,
 	type MeasureValues,
-	type StateCheckpoint,
-	WHOLE_WINDOW_KEYS
+	type StateCheckpoint
 } from '../clickhouse/measures.ts';
 import type { Targets } from '../targets.ts';
 import type { Commits } from '../runtime.ts';
@@ -57,12 +56,6 @@ const PREVIOUS_READ = { minIntervalMs: 5_000, maxAgeMs: 30_000 };
 /** The charts likewise: radars, heatmaps (overdue turns with the clock), the 14-day trend. */
 const RADAR_READ = { minIntervalMs: 5_000, maxAgeMs: 300_000 };
 const HEAT_READ = { minIntervalMs: 2_000, maxAgeMs: 30_000 };
-/**
- * The day's families that read all of the day's rows (WHOLE_WINDOW_KEYS) are read apart, in the
- * background, at most as often as today's read: the tiles of the others (counts, backlog, open
- * complaints) are pushed when their own, cheaper read lands, these in a second push when theirs does.
- */
-const WHOLE_WINDOW_READ = { minIntervalMs: 500, maxAgeMs: 30_000 };
 const TREND_READ = { minIntervalMs: 30_000, maxAgeMs: 300_000 };
 /**
  * Reads of today's values start at most this often. Back to back under sustained commits they kept
@@ -82,10 +75,8 @@ const CHAIN_MARGIN_EMBEDDED_MS = 10_000;
 const CHAIN_MARGIN_SERVER_MS = 60_000;
 
 const MONTH_KEYS = MEASURE_KEYS.filter((k) => MEASURES[k].live === 'month');
-/** The day's reads skip the monthly measures: overlay() takes those from the month's read. */
+/** The day's reads skip the monthly measures: merge() takes those from the month's read. */
 const DAY_KEYS = MEASURE_KEYS.filter((k) => MEASURES[k].live !== 'month');
-const WHOLE_DAY_KEYS = DAY_KEYS.filter((k) => WHOLE_WINDOW_KEYS.includes(k));
-const QUICK_DAY_KEYS = DAY_KEYS.filter((k) => !WHOLE_WINDOW_KEYS.includes(k));
 const WINDOW_KEYS = MEASURE_KEYS.filter((k) => !STATE_KEYS.includes(k));
 
 const ceilQuarter = (ms: number) => Math.ceil(ms / QUARTER_MS) * QUARTER_MS;
@@ -96,36 +87,28 @@ function monthWindow(tz: string, asOf: number) {
 	return { from: m.from, to: Math.max(ceilQuarter(asOf), m.from + QUARTER_MS) };
 }
 
-/** Values with the `keys` taken from `other` (empty where it has none). */
-const overlay = (values: MeasureValues, other: MeasureValues | undefined, keys: readonly MeasureKey[]) => {
-	const v = { ...values };
-	for (const k of keys) v[k] = other?.[k] ?? emptyValues()[k];
+const merge = (today: MeasureValues, month: MeasureValues | undefined): MeasureValues => {
+	const v = { ...today };
+	for (const k of MONTH_KEYS) v[k] = month?.[k] ?? emptyValues()[k];
 	return v;
 };
 
-/** Every scope's values with the `keys` taken from `other`'s. */
-function overlayAll(
-	base: AllScopes<MeasureValues>,
-	other: AllScopes<MeasureValues>,
-	keys: readonly MeasureKey[]
-): AllScopes<MeasureValues> {
+/** Today's values of every scope with the monthly measures taken from the month's read. */
+function mergeAll(day: AllScopes<MeasureValues>, month: AllScopes<MeasureValues>): AllScopes<MeasureValues> {
 	const each = <K>(d: Map<K, MeasureValues>, m: Map<K, MeasureValues>) =>
 		new Map(
-			[...new Set([...d.keys(), ...m.keys()])].map((k) => [
-				k,
-				overlay(d.get(k) ?? emptyValues(), m.get(k), keys)
-			])
+			[...new Set([...d.keys(), ...m.keys()])].map((k) => [k, merge(d.get(k) ?? emptyValues(), m.get(k))])
 		);
 	const agents = new Map(
-		[...new Set([...base.agents.keys(), ...other.agents.keys()])].map((team) => [
+		[...new Set([...day.agents.keys(), ...month.agents.keys()])].map((team) => [
 			team,
-			each(base.agents.get(team) ?? new Map(), other.agents.get(team) ?? new Map())
+			each(day.agents.get(team) ?? new Map(), month.agents.get(team) ?? new Map())
 		])
 	);
 	return {
-		org: overlay(base.org, other.org, keys),
-		sites: each(base.sites, other.sites),
-		teams: each(base.teams, other.teams),
+		org: merge(day.org, month.org),
+		sites: each(day.sites, month.sites),
+		teams: each(day.teams, month.teams),
 		agents
 	};
 }
@@ -197,15 +180,9 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	/** A read of every scope refreshed in the background (slowRead); `part` is recomputed when it lands. */
 	const background = <T>(
 		timing: { minIntervalMs: number; maxAgeMs: number },
-		parts: BoardPart | BoardPart[],
+		part: BoardPart,
 		read: () => Promise<T>
-	) =>
-		slowRead({
-			...timing,
-			epoch,
-			read,
-			landed: () => [parts].flat().forEach((part) => landed.forEach((fn) => fn(part)))
-		});
+	) => slowRead({ ...timing, epoch, read, landed: () => landed.forEach((fn) => fn(part)) });
 
 	/**
 	 * Every scope's measures over the window with state as of `now`; the monthly ones over the month
@@ -215,14 +192,13 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		w: { from: number; to: number },
 		now: number,
 		checkpoint: StateCheckpoint | undefined,
-		monthAsOf: number,
-		dayKeys = DAY_KEYS
+		monthAsOf: number
 	) => {
 		const [day, month] = await Promise.all([
-			measureValuesOfAllScopes(ch, { ...w, now, tz, keys: dayKeys, checkpoint }),
+			measureValuesOfAllScopes(ch, { ...w, now, tz, keys: DAY_KEYS, checkpoint }),
 			measureValuesOfAllScopes(ch, { ...monthWindow(tz, monthAsOf), now, tz, keys: MONTH_KEYS })
 		]);
-		return overlayAll(day, month, MONTH_KEYS);
+		return mergeAll(day, month);
 	};
 
 	/** Every scope's measures over the same window yesterday. */
@@ -243,7 +219,6 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	// Any commit can change today's hours; only records dated before the same time yesterday (late
 	// ones) change yesterday's values.
 	deps.commits.subscribe((e) => {
-		if (e.stream === 'contacts' || e.stream === 'complaints') wholeDay.stale();
 		spark.stale();
 		trendRead.stale();
 		if (e.minAt < sameTimeYesterday(clock()).to) previous.stale();
@@ -272,27 +247,13 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 
 	/**
 	 * Today's measures (the month's for monthly ones) of every scope at once: one read per change serves
-	 * the tiles and tables of every board, however many boards are watched. The families that read
-	 * all of the day's rows come from their own read (wholeDay), the latest that landed.
+	 * the tiles and tables of every board, however many boards are watched.
 	 */
-	const quick = source(async (): Promise<AllScopes<MeasureValues>> => {
+	const today = source(async (): Promise<AllScopes<MeasureValues>> => {
 		const now = clock();
 		const day = dayRange(businessDay(now, tz), tz);
-		return valuesOfAllScopes(day, now, await checkpointNow(day.from), now, QUICK_DAY_KEYS);
+		return valuesOfAllScopes(day, now, await checkpointNow(day.from), now);
 	}, TODAY_READ_GAP_MS);
-	const wholeDay = background(WHOLE_WINDOW_READ, ['tiles', 'children'], () => {
-		const now = clock();
-		return measureValuesOfAllScopes(ch, {
-			...dayRange(businessDay(now, tz), tz),
-			now,
-			tz,
-			keys: WHOLE_DAY_KEYS
-		});
-	});
-	const today = async (fresh: ReadContext) => {
-		const [values, whole] = await Promise.all([quick(fresh), wholeDay.get()]);
-		return overlayAll(values, whole, WHOLE_DAY_KEYS);
-	};
 
 	async function tiles(scope: Scope, fresh: ReadContext): Promise<TileData[]> {
 		const [all, allPrevious, allSpark] = await Promise.all([today(fresh), previous.get(), spark.get()]);
