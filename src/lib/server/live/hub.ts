@@ -173,12 +173,11 @@ export function createHub(opts: HubOptions): Hub {
 	/**
 	 * Queues a computation of the key; if one is queued or running, marks it to run once more after.
 	 * `now` is when the change was learned: one instant for every key a commit touches, so that keys
-	 * sharing a read started for the first of them need no read of their own. -Infinity: no new data to
-	 * see, any shared read will do (a refresh of a part whose background read landed).
+	 * sharing a read started for the first of them need no read of their own.
 	 */
 	function run(k: KeyState, now = performance.now()): Promise<void> {
-		k.firstPending = Math.min(k.firstPending ?? now, now);
-		k.lastPending = Math.max(k.lastPending ?? now, now);
+		k.firstPending ??= now;
+		k.lastPending = now;
 		if (k.inflight) {
 			// A queued computation has not read anything yet: it will see the new data.
 			if (queue.some((q) => q.k === k)) return k.inflight;
@@ -234,8 +233,9 @@ export function createHub(opts: HubOptions): Hub {
 			});
 	}
 
-	function recomputeAll(filter: (k: KeySpec) => boolean = () => true, since = performance.now()) {
-		for (const k of keys.values()) if (filter(k.spec)) void run(k, since);
+	function recomputeAll(filter: (k: KeySpec) => boolean = () => true) {
+		const now = performance.now();
+		for (const k of keys.values()) if (filter(k.spec)) void run(k, now);
 	}
 
 	const offCommits = opts.commits.subscribe((e) => {
@@ -245,8 +245,7 @@ export function createHub(opts: HubOptions): Hub {
 			if (k.spec.streams.includes(e.stream) && k.spec.scopes.some((s) => touched.has(s))) void run(k, now);
 	});
 
-	// A background read landed: its parts are recomputed from the shared reads as they are.
-	opts.plan.onRefresh?.((part) => recomputeAll((k) => k.part === part, -Infinity));
+	opts.plan.onRefresh?.((part) => recomputeAll((k) => k.part === part));
 
 	const clockTimer = setInterval(() => recomputeAll((k) => !!k.clock), opts.clockMs ?? 30_000);
 	clockTimer.unref();
