@@ -18,6 +18,11 @@ export function once<T>(read: (arg: string) => Promise<T>) {
 	};
 }
 
+/** Runs `fn` once `gapMs` have passed since `startedAt` (performance.now()), without holding the process open. */
+function afterGap(startedAt: number, gapMs: number, fn: () => void): NodeJS.Timeout {
+	return setTimeout(fn, Math.max(0, startedAt + gapMs - performance.now())).unref();
+}
+
 /**
  * A slow-moving read (sparklines, "same time yesterday", charts): its latest value is served at once; it
  * is re-read in the background once `stale()` was called or it is older than `maxAgeMs`, never more
@@ -33,14 +38,14 @@ export function slowRead<T>(o: {
 }) {
 	let value: Promise<T> | undefined;
 	let epoch = '';
-	let startedAt = 0;
+	let startedAt = -Infinity;
 	let running = false;
 	let pending = false;
 	let timer: NodeJS.Timeout | undefined;
 	const refresh = () => {
 		running = true;
 		pending = false;
-		startedAt = Date.now();
+		startedAt = performance.now();
 		epoch = o.epoch();
 		const next = o.read();
 		next
@@ -61,19 +66,15 @@ export function slowRead<T>(o: {
 	const schedule = () => {
 		pending = true;
 		if (running || timer) return;
-		timer = setTimeout(
-			() => {
-				timer = undefined;
-				void refresh().catch(() => undefined);
-			},
-			Math.max(0, startedAt + o.minIntervalMs - Date.now())
-		);
-		timer.unref();
+		timer = afterGap(startedAt, o.minIntervalMs, () => {
+			timer = undefined;
+			void refresh().catch(() => undefined);
+		});
 	};
 	return {
 		get(): Promise<T> {
 			if (!value || o.epoch() !== epoch) return (value = refresh());
-			if (Date.now() - startedAt >= o.maxAgeMs) schedule();
+			if (performance.now() - startedAt >= o.maxAgeMs) schedule();
 			return value;
 		},
 		stale: schedule
@@ -105,15 +106,11 @@ export function source<T>(read: () => Promise<T>, minGapMs = 0) {
 	/** Starts the queued read once `minGapMs` have passed since the last one started. */
 	const next = () => {
 		busy = true;
-		const wait = last ? last.startedAt + minGapMs - performance.now() : 0;
-		setTimeout(
-			() => {
-				const q = queued!;
-				queued = undefined;
-				q.resolve(begin());
-			},
-			Math.max(0, wait)
-		).unref();
+		afterGap(last?.startedAt ?? -Infinity, minGapMs, () => {
+			const q = queued!;
+			queued = undefined;
+			q.resolve(begin());
+		});
 	};
 	return async (fresh: ReadContext): Promise<T> => {
 		let r = last && last.startedAt >= fresh.since ? last : undefined;
