@@ -151,19 +151,20 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	deps.commits.subscribe(() => (committed = true));
 	const checkpointNow = async (dayStart: number): Promise<StateCheckpoint | undefined> => {
 		const day = await checkpointAt(dayStart);
+		// A link of an earlier day's chain is no start for today's.
+		const newest = chained && day && chained.at >= day.at ? chained : day;
 		const now = clock();
 		const due = committed && !chaining && now - chainedFrom >= CHAIN_EVERY_MS;
 		if (day && due && now - chainMarginMs > day.at) {
 			chaining = true;
 			committed = false;
 			chainedFrom = now;
-			const base = chained && chained.at >= day.at ? chained : day;
-			createStateCheckpoint(ch, now - chainMarginMs, { marginMs: chainMarginMs, base, keepHours: 1 })
+			createStateCheckpoint(ch, now - chainMarginMs, { marginMs: chainMarginMs, base: newest, keepHours: 1 })
 				.then((c) => (chained = c))
 				.catch(() => (committed = true)) // try again at the next due read
 				.finally(() => (chaining = false));
 		}
-		return chained && day && chained.at >= day.at ? chained : day;
+		return newest;
 	};
 
 	/** Yesterday's window up to the same time of day (15-minute grid), and the instant of its state. */
