@@ -4,8 +4,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scopeKey, type MeasureKey, type Scope } from '../src/lib/measures.ts';
-import { openClickHouse, type ClickHouse } from '../src/lib/server/clickhouse/client.ts';
-import { migrate } from '../src/lib/server/clickhouse/migrate.ts';
+import type { ClickHouse } from '../src/lib/server/clickhouse/client.ts';
 import {
 	complaintHeatTierTeamOfAllScopes,
 	measureValues,
@@ -16,7 +15,7 @@ import {
 } from '../src/lib/server/clickhouse/measures.ts';
 import { DRILL_MEASURES } from '../src/routes/drill/drill.server.ts';
 import { monthRange } from '../src/lib/time.ts';
-import { generateRecords, insertRecords, type Records } from './support/records.ts';
+import { freshClickHouse, generateRecords, insertRecords, type Records } from './support/records.ts';
 import { referenceMeasures, type RefQuery } from './support/reference.ts';
 
 const TZ = 'Asia/Shanghai';
@@ -41,9 +40,7 @@ function sharedAgentIds(r: Records): Records {
 }
 
 beforeAll(async () => {
-	dir = fs.mkdtempSync('/tmp/drill-measures-');
-	ch = await openClickHouse({ dataDir: dir, clickhouse: { url: '', user: '', password: '', database: '' } });
-	await migrate(ch);
+	({ ch, dir } = await freshClickHouse('drill-measures-'));
 	rec = sharedAgentIds(
 		generateRecords({
 			seed: 5150,

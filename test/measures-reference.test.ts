@@ -3,8 +3,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEASURE_KEYS, scopeKey, type Scope } from '../src/lib/measures.ts';
-import { openClickHouse, type ClickHouse } from '../src/lib/server/clickhouse/client.ts';
-import { migrate } from '../src/lib/server/clickhouse/migrate.ts';
+import type { ClickHouse } from '../src/lib/server/clickhouse/client.ts';
 import {
 	complaintHeatTierHourOfAllScopes,
 	complaintHeatTierTeamOfAllScopes,
@@ -22,7 +21,7 @@ import {
 	type MeasureValues
 } from '../src/lib/server/clickhouse/measures.ts';
 import { dayRange, monthRange } from '../src/lib/time.ts';
-import { generateRecords, insertRecords, type Records } from './support/records.ts';
+import { freshClickHouse, generateRecords, insertRecords, type Records } from './support/records.ts';
 import {
 	referenceByChild,
 	referenceDaily,
@@ -47,9 +46,7 @@ let insertedFrom: number;
 let insertedTo: number;
 
 beforeAll(async () => {
-	dir = fs.mkdtempSync('/tmp/sqm-b-measures-');
-	ch = await openClickHouse({ dataDir: dir, clickhouse: { url: '', user: '', password: '', database: '' } });
-	await migrate(ch);
+	({ ch, dir } = await freshClickHouse('sqm-b-measures-'));
 	rec = generateRecords({ seed: 20261106, start: START, end: NOW, zones: ZONES });
 	insertedFrom = Date.now();
 	await insertRecords(ch, rec);

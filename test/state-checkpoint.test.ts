@@ -5,8 +5,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEASURE_KEYS, scopeKey, type Scope } from '../src/lib/measures.ts';
-import { openClickHouse, select, type ClickHouse } from '../src/lib/server/clickhouse/client.ts';
-import { migrate } from '../src/lib/server/clickhouse/migrate.ts';
+import { select, type ClickHouse } from '../src/lib/server/clickhouse/client.ts';
 import {
 	complaintHeatTierTeamOfAllScopes,
 	createStateCheckpoint,
@@ -18,7 +17,7 @@ import {
 	type StateCheckpoint
 } from '../src/lib/server/clickhouse/measures.ts';
 import { dayRange } from '../src/lib/time.ts';
-import { generateRecords, insertRecords, random, type Records } from './support/records.ts';
+import { freshClickHouse, generateRecords, insertRecords, random, type Records } from './support/records.ts';
 import {
 	complaintStates,
 	openContacts,
@@ -47,9 +46,7 @@ const split = (r: Records, keep: (row: { at: number; id: string }) => boolean): 
 });
 
 beforeAll(async () => {
-	dir = fs.mkdtempSync('/tmp/sqm-b-checkpoint-');
-	ch = await openClickHouse({ dataDir: dir, clickhouse: { url: '', user: '', password: '', database: '' } });
-	await migrate(ch);
+	({ ch, dir } = await freshClickHouse('sqm-b-checkpoint-'));
 	rec = generateRecords({ seed: 611, start: T0 - 10 * 86_400_000, end: NOW, zones: [TZ] });
 	// One record in twelve dated before T0 arrives only after the checkpoint was made.
 	const rnd = random(7);
