@@ -17,6 +17,7 @@ import {
 	measureValues,
 	measureValuesByChild,
 	measureValuesOfAllScopes,
+	ofScope,
 	type AllScopes,
 	type MeasureValues
 } from '../src/lib/server/clickhouse/measures.ts';
@@ -66,12 +67,9 @@ function scopes(): Scope[] {
 
 /** A scope's entry in a read of every scope (an agent through its team, unique here across teams). */
 function pickScope<T>(all: AllScopes<T>, scope: Scope): T | undefined {
-	if (scope.kind === 'org') return all.org;
-	if (scope.kind === 'agent') {
-		const team = rec.contacts.find((c) => c.agent === scope.id)?.team ?? '';
-		return all.agents.get(team)?.get(scope.id);
-	}
-	return (scope.kind === 'site' ? all.sites : all.teams).get(scope.id);
+	if (scope.kind !== 'agent') return ofScope(all, scope);
+	const team = rec.contacts.find((c) => c.agent === scope.id)?.team ?? '';
+	return all.agents.get(team)?.get(scope.id);
 }
 
 /** Equal as measures: both null, or numbers equal up to float summation order. */
