@@ -1,11 +1,11 @@
 // `npm run bench:live`: event-to-screen latency of the live boards under load, and what the number of
 // watching screens costs. A load generator posts 2,000 events/s to the ingest API of the built server;
-// a probe posts one timestamped record about every second to its own team and waits for a socket.io client
-// watching that team's board to receive the changed tile: the backlog (read with the other tiles
-// that add up or follow a checkpoint) and, from the same post, follow-up completion (one of the
-// families read apart because they read all of the day's rows). Two phases: 20 clients (one per board),
-// then 200 clients (ten per board) on the same 20 boards, then 20 again (today's data grows all the
-// while); each prints latency p50/p95/max, ClickHouse queries/s and server CPU, then the ratios.
+// about every second a probe posts timestamped records to its own team and waits for a socket.io
+// client watching that team's board to receive the changed tiles: the backlog (a state family,
+// following a checkpoint) and follow-up completion (one of the families that read all of the day's
+// rows). Three phases: 20 clients (one per board), then 200 clients (ten per board) on the same 20
+// boards, then 20 again (today's data grows all the while); each prints latency p50/p95/max,
+// ClickHouse queries/s and server CPU, then the ratios.
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -198,20 +198,22 @@ async function main() {
 	const watcher: Client = connect(s.url, { transports: ['websocket'], extraHeaders: { cookie } });
 	const waiting = new Map<number, (at: number) => void>();
 	const waitingFollowUps = new Map<number, (at: number) => void>();
+	/** Ends the waits whose expected value the tile has reached. */
+	const reach = (
+		waits: Map<number, (at: number) => void>,
+		value: number | null | undefined,
+		reached: (value: number, n: number) => boolean
+	) => {
+		for (const [n, done] of waits)
+			if (value !== null && value !== undefined && reached(value, n)) {
+				waits.delete(n);
+				done(performance.now());
+			}
+	};
 	const onTiles = (tiles: TileData[] | undefined) => {
 		const v = (key: string) => tiles?.find((t) => t.key === key)?.value;
-		const backlog = v('backlog');
-		for (const [n, done] of waiting)
-			if (backlog !== null && backlog !== undefined && backlog >= n) {
-				waiting.delete(n);
-				done(performance.now());
-			}
-		const completion = v('follow_up_completion');
-		for (const [n, done] of waitingFollowUps)
-			if (completion !== null && completion !== undefined && completion <= 1 / n + 1e-12) {
-				waitingFollowUps.delete(n);
-				done(performance.now());
-			}
+		reach(waiting, v('backlog'), (backlog, n) => backlog >= n);
+		reach(waitingFollowUps, v('follow_up_completion'), (completion, n) => completion <= 1 / n + 1e-12);
 	};
 	watcher.on('board:snapshot', (d) => onTiles(d.tiles));
 	watcher.on('board:update', (u) => onTiles(u.parts.tiles));
@@ -269,20 +271,17 @@ async function main() {
 		}
 		const secs = (performance.now() - t0) / 1000;
 		const s1 = await stats();
-		const seenOnes = (xs: number[]) => xs.filter((x) => !Number.isNaN(x));
+		const spread = (xs: number[]) => {
+			const seen = xs.filter((x) => !Number.isNaN(x));
+			return { p50: quantile(seen, 0.5), p95: quantile(seen, 0.95), max: Math.max(...seen) };
+		};
 		const r = {
 			name,
 			clients: clientsNow,
 			probes: latencies.length,
 			lost: latencies.filter(Number.isNaN).length + followUpLatencies.filter(Number.isNaN).length,
-			p50: quantile(seenOnes(latencies), 0.5),
-			p95: quantile(seenOnes(latencies), 0.95),
-			max: Math.max(...seenOnes(latencies)),
-			followUp: {
-				p50: quantile(seenOnes(followUpLatencies), 0.5),
-				p95: quantile(seenOnes(followUpLatencies), 0.95),
-				max: Math.max(...seenOnes(followUpLatencies))
-			},
+			...spread(latencies),
+			followUp: spread(followUpLatencies),
 			ackP50: quantile(acks, 0.5),
 			eventsPerS: (sent - sent0) / secs,
 			queriesPerS: (s1.queries - s0.queries) / secs,
