@@ -189,6 +189,38 @@ describe('live boards over socket.io on the built server', () => {
 		});
 	});
 
+	it('pushes when the data last changed to the second, at most once a second however many commits land', async () => {
+		const w = watch({ board: 'team', scope: 'team:pace' });
+		let pushes = 0;
+		w.c.on('board:update', (u) => 'lastDataAt' in u.parts && pushes++);
+		await until(() => w.seen.snapshots === 1, 'the first snapshot');
+		const started = Date.now();
+		let lastPostAt = 0;
+		for (let i = 0; i < 12; i++) {
+			lastPostAt = Date.now();
+			const r = await s.post('contacts', [
+				{
+					id: `pace-${i}`,
+					at: lastPostAt,
+					site: 'west',
+					team: 'pace',
+					type: 'opened',
+					contact_id: `pace-c${i}`,
+					channel: 'chat'
+				}
+			]);
+			expect(r.status).toBe(200);
+		}
+		const ended = Date.now();
+		const second = (ms: number) => Math.floor(ms / 1000) * 1000;
+		await until(() => (w.seen.board!.lastDataAt ?? 0) >= second(lastPostAt), 'the last commit to be shown');
+		expect(w.seen.board!.lastDataAt! % 1000).toBe(0);
+		expect(w.seen.board!.lastDataAt!).toBeLessThanOrEqual(ended);
+		// Twelve commits, one push per second they spanned (the snapshot held the first value).
+		expect(pushes).toBeGreaterThanOrEqual(1);
+		expect(pushes).toBeLessThanOrEqual((second(ended) - second(started)) / 1000 + 1);
+	});
+
 	it('sends a full snapshot again after the connection drops', async () => {
 		const t = watch(teamRef);
 		await until(() => t.seen.snapshots === 1, 'snapshot');

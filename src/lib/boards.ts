@@ -61,7 +61,7 @@ export interface BoardData {
 	heatTierHour: HeatTierHour;
 	trend: TrendData;
 	children: ChildRow[];
-	/** Last time a record for this scope was committed (epoch ms), null if never. */
+	/** Last time a record for this scope was committed (epoch ms, whole seconds), null if never. */
 	lastDataAt: number | null;
 	computedAt: number;
 }

@@ -237,10 +237,15 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	deps.commits.subscribe((e) => {
 		for (const s of touchedScopes(e)) committedAt.set(s, Math.max(committedAt.get(s) ?? 0, e.committedAt));
 	});
+	/**
+	 * To the second, as boards show it: to the millisecond, every commit was a push to every watcher of
+	 * every board it touched (bench:live: 21 a second per board, each to all of that board's screens).
+	 */
 	const lastData = async (scopeKey: string) => {
 		const stored = await storedLastData(scopeKey);
 		const committed = committedAt.get(scopeKey);
-		return committed === undefined ? stored : Math.max(stored ?? 0, committed);
+		const last = committed === undefined ? stored : Math.max(stored ?? 0, committed);
+		return last === null ? null : Math.floor(last / 1000) * 1000;
 	};
 
 	const threshold = (scope: Scope, key: MeasureKey, teamOf?: string) =>
