@@ -42,7 +42,8 @@ const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)];
 /**
  * One tick of load: mostly contact events, some surveys and complaints, over 19 teams. Contacts live
  * as in a service centre: opened, then responded to, then resolved (one in ten reopened first), so
- * the backlog stays about as large as the work in hand; complaints are received and later resolved.
+ * the backlog stays about as large as the work in hand; complaints are received and later resolved
+ * by the same agent (each team has its own agents).
  */
 interface Open {
 	contact_id: string;
@@ -52,9 +53,11 @@ interface Open {
 	responded: boolean;
 }
 const openContacts: Open[] = [];
-const openComplaints: { complaint_id: string; t: (typeof TEAMS)[number] }[] = [];
+const openComplaints: { complaint_id: string; t: (typeof TEAMS)[number]; agent: string }[] = [];
 /** Contacts in hand per team at most: beyond it, new work waits for resolutions. */
 const IN_HAND = 200;
+/** 152 agents in all, about the demo's 160. */
+const AGENTS_PER_TEAM = 8;
 
 function loadBatch(n: number) {
 	const now = Date.now();
@@ -63,7 +66,7 @@ function loadBatch(n: number) {
 	const complaints: object[] = [];
 	for (let i = 0; i < n; i++) {
 		const t = pick(LOAD_TEAMS);
-		const agent = `${t.team}-a${1 + (i % 4)}`;
+		const agent = `${t.team}-a${1 + (i % AGENTS_PER_TEAM)}`;
 		const base = { id: id('e'), at: now, site: t.site, team: t.team, agent };
 		const r = Math.random();
 		if (r < 0.75) {
@@ -108,11 +111,12 @@ function loadBatch(n: number) {
 				...base,
 				site: k.t.site,
 				team: k.t.team,
+				agent: k.agent,
 				complaint_id: k.complaint_id,
 				type: 'resolved'
 			});
 		} else {
-			const k = { complaint_id: id('k'), t };
+			const k = { complaint_id: id('k'), t, agent };
 			openComplaints.push(k);
 			complaints.push({ ...base, complaint_id: k.complaint_id, type: 'received', tier: 1 });
 		}
