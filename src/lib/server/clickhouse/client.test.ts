@@ -83,3 +83,49 @@ describe('select on embedded chDB', () => {
 		expect(rows).toEqual([{ n: 30_000 }]);
 	});
 });
+
+describe('a chDB handle of several connections', () => {
+	let dir: string;
+	let boards: ClickHouse;
+	let ingest: ClickHouse;
+	beforeAll(async () => {
+		dir = fs.mkdtempSync('/tmp/sqm-b-client-');
+		const config = { dataDir: dir, clickhouse: { url: '', user: '', password: '', database: '' } };
+		boards = await openClickHouse(config, { connections: 2 });
+		ingest = await openClickHouse(config);
+	});
+	afterAll(async () => {
+		await boards?.close();
+		await ingest?.close();
+		fs.rmSync(dir, { recursive: true, force: true });
+	});
+
+	it("does not hold up another handle's calls while many of its own wait", async () => {
+		// Handed to chDB all at once, every waiting call held one of libuv's 4 threads: another handle's
+		// call then waited for all but three of them to finish.
+		const finished: string[] = [];
+		const queued = Array.from({ length: 12 }, (_, i) =>
+			select(boards, 'SELECT sleep(0.1) AS s').then(() => finished.push(`queued ${i}`))
+		);
+		await new Promise((r) => setTimeout(r, 20));
+		await select(ingest, 'SELECT 1 AS one').then(() => finished.push('other handle'));
+		await Promise.all(queued);
+		expect(finished.indexOf('other handle')).toBeLessThan(4);
+	});
+
+	it('gives each of many concurrent calls its own answer and loses no insert', async () => {
+		await boards.client.command({ query: 'CREATE TABLE pool_t (n Int64) ENGINE = MergeTree ORDER BY n' });
+		const calls = Array.from({ length: 40 }, (_, n) =>
+			n % 4 === 0
+				? boards.client.insert({ table: 'pool_t', values: [{ n }], format: 'JSONEachRow' }).then(() => n)
+				: // Every fourth value is not plain, so that call keeps its parameters.
+					select<{ v: string }>(boards, 'SELECT {v:String} AS v', { v: n % 3 ? `v${n}` : `v ${n}'` }).then(
+						(r) => r[0].v
+					)
+		);
+		const answers = await Promise.all(calls);
+		answers.forEach((a, n) => expect(a).toBe(n % 4 === 0 ? n : n % 3 ? `v${n}` : `v ${n}'`));
+		const stored = await select<{ n: number }>(boards, 'SELECT n FROM pool_t ORDER BY n');
+		expect(stored.map((r) => r.n)).toEqual(Array.from({ length: 10 }, (_, i) => i * 4));
+	});
+});

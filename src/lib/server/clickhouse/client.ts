@@ -50,8 +50,14 @@ export async function serverVersion(client: ClickHouseClient): Promise<string> {
 	return rows[0].v;
 }
 
-/** Opens ClickHouse per config, refuses a server older than MIN_CLICKHOUSE_VERSION. */
-export async function openClickHouse(config: Pick<Config, 'dataDir' | 'clickhouse'>): Promise<ClickHouse> {
+/**
+ * Opens ClickHouse per config, refuses a server older than MIN_CLICKHOUSE_VERSION. Embedded, the handle
+ * holds `connections` chDB connections (default 1) and runs that many calls at once.
+ */
+export async function openClickHouse(
+	config: Pick<Config, 'dataDir' | 'clickhouse'>,
+	opts: { connections?: number } = {}
+): Promise<ClickHouse> {
 	const { url, user, password, database } = config.clickhouse;
 	if (url) {
 		const admin = createClient({ url, username: user, password, request_timeout: 30_000 });
@@ -71,12 +77,49 @@ export async function openClickHouse(config: Pick<Config, 'dataDir' | 'clickhous
 	// Lazy import: libchdb crashes a worker thread that loaded it when the thread exits (engine-notes #0),
 	// and `vite build` analyses server modules in such a thread.
 	const { createChdbConnection } = await import('chdb/connection');
-	const client = createClient({ connection: createChdbConnection({ path: dir }) } as Parameters<
+	const connections = Array.from({ length: opts.connections ?? 1 }, () =>
+		createChdbConnection({ path: dir })
+	);
+	const client = createClient({ connection: onePerConnection(connections) } as Parameters<
 		typeof createClient
 	>[0]);
 	const version = await serverVersion(client);
 	return { client, mode: 'embedded', database: 'default', version, close: () => client.close() };
 }
+
+type Connection = ReturnType<typeof import('chdb/connection').createChdbConnection>;
+
+/**
+ * chDB connections of one data directory as one, each running one call at a time; the others wait
+ * here. A chDB connection runs one query at a time anyway, but every call handed to it at once holds a
+ * thread of libuv's pool (4 threads) while it waits for its turn, so a dozen reads on one connection
+ * kept every other connection's calls (the ingest's inserts) waiting for a thread: measured 300 ms
+ * behind 12 queued reads, 2-9 ms with this queue.
+ */
+function onePerConnection(connections: Connection[]): Pick<Connection, CallName | 'close'> {
+	const idle = [...connections];
+	const waiting: ((c: Connection) => void)[] = [];
+	// Results come buffered (chdb/connection reads them whole), so a connection is free once a call settles.
+	const run = async <T>(call: (c: Connection) => Promise<T>): Promise<T> => {
+		const c = idle.pop() ?? (await new Promise<Connection>((resolve) => waiting.push(resolve)));
+		try {
+			return await call(c);
+		} finally {
+			const next = waiting.shift();
+			if (next) next(c);
+			else idle.push(c);
+		}
+	};
+	return {
+		query: (p) => run((c) => c.query(p)),
+		insert: (p) => run((c) => c.insert(p)),
+		command: (p) => run((c) => c.command(p)),
+		exec: (p) => run((c) => c.exec(p)),
+		ping: (p) => run((c) => c.ping(p)),
+		close: async () => void (await Promise.all(connections.map((c) => c.close())))
+	};
+}
+type CallName = 'query' | 'insert' | 'command' | 'exec' | 'ping';
 
 /** A database name from configuration (never user input) as an identifier. */
 function quoteIdent(name: string): string {
