@@ -19,6 +19,8 @@ const RATE = 2000; // events per second
 const TICK_MS = 100;
 const PHASE_MS = 30_000;
 const WARMUP_MS = 5_000;
+/** BENCH_PRELOAD_S=600: the load runs this long before the first phase, to see how today's growing rows tell. */
+const PRELOAD_MS = Number(process.env.BENCH_PRELOAD_S ?? 0) * 1000;
 const PORT = 4330;
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -300,6 +302,10 @@ async function main() {
 	}
 
 	try {
+		if (PRELOAD_MS) {
+			console.log(`loading for ${PRELOAD_MS / 1000} s before the first phase…`);
+			await new Promise((r) => setTimeout(r, PRELOAD_MS));
+		}
 		await addClients(1);
 		const few = await phase('20 clients', clientCount + 1);
 		await addClients(9);
