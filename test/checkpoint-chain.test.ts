@@ -10,6 +10,7 @@ import type { KeySpec } from '../src/lib/server/live/hub.ts';
 import { createTargets } from '../src/lib/server/targets.ts';
 import { openSqliteStore } from '../src/lib/server/store/sqlite.ts';
 import { freshClickHouse, generateRecords, insertRecords } from './support/records.ts';
+import { until } from './support/until.ts';
 
 const TZ = 'Europe/Paris';
 /** Embedded, a link is dated this long before now (board.ts CHAIN_MARGIN_EMBEDDED_MS). */
@@ -65,14 +66,6 @@ const linksAt = (at: number) =>
 	commands.filter(
 		(q) => q.includes('INSERT INTO state_checkpoints_v1') && q.includes(`CAST(${at} AS Int64)`)
 	);
-
-async function until(cond: () => boolean, what: string) {
-	const end = Date.now() + 20_000;
-	while (!cond()) {
-		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 25));
-	}
-}
 
 const commit = (at: number) =>
 	commits.publish({

@@ -18,6 +18,7 @@ import type { BoardData, TileData } from '../src/lib/boards.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/lib/realtime/events.ts';
 import { dayRange, businessDay } from '../src/lib/time.ts';
 import { generateRecords, insertRecords, toDateTime64 } from './support/records.ts';
+import { until } from './support/until.ts';
 
 const TZ = 'Europe/Paris';
 const SITE = 'site-1';
@@ -105,14 +106,6 @@ async function subscribe(n: number) {
 async function settle() {
 	await hub.idle();
 	await new Promise((r) => setTimeout(r, 300));
-}
-
-async function until(cond: () => boolean, what: string, ms = 20_000) {
-	const end = Date.now() + ms;
-	while (!cond()) {
-		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 20));
-	}
 }
 
 const computesOf = () => new Map(hub.stats().computes);

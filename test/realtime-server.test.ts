@@ -11,6 +11,7 @@ import { startServer, type TestServer } from './support/server.ts';
 import { generateRecords, type Records } from './support/records.ts';
 import { referenceHourly, referencePrevious, referenceMeasures } from './support/reference.ts';
 import { RecordSet, aroundSameTimeYesterday } from './support/record-set.ts';
+import { until } from './support/until.ts';
 
 const TZ = 'Europe/Paris';
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -62,14 +63,6 @@ function watch(ref: BoardRef) {
 	});
 	c.on('board:update', (u) => seen.board && Object.assign(seen.board, u.parts));
 	return { c, seen };
-}
-
-async function until(cond: () => boolean, what: string, ms = 20_000) {
-	const end = Date.now() + ms;
-	while (!cond()) {
-		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 25));
-	}
 }
 
 function expected(rec: Records, scopeKey: string, now: number) {
