@@ -297,11 +297,14 @@ function rollUp(rows: Record<string, unknown>[], rollup: Rollup, agents: boolean
 	return [...out.values()] as { k: string }[];
 }
 
-async function runFamily(ch: ClickHouse, f: Family, ctx: Ctx): Promise<Groups> {
+/** A family's rows, one per group: added up from its rows per owner where it reads those. */
+async function familyRows(ch: ClickHouse, f: Read, ctx: Ctx): Promise<{ k: string }[]> {
 	const read = await select<Record<string, unknown>>(ch, familySql(f, ctx), ctx.params);
-	const rows = byOwner(f, ctx.g)
-		? rollUp(read, f.rollup!, ctx.g.agents !== false)
-		: (read as { k: string }[]);
+	return byOwner(f, ctx.g) ? rollUp(read, f.rollup!, ctx.g.agents !== false) : (read as { k: string }[]);
+}
+
+async function runFamily(ch: ClickHouse, f: Family, ctx: Ctx): Promise<Groups> {
+	const rows = await familyRows(ch, f, ctx);
 	const out: Groups = new Map();
 	for (const r of rows) {
 		const k = groupId(r.k);
@@ -826,9 +829,7 @@ async function stateGroups(
 	const out = points.map(() => new Map<string, { [K in MeasureKey]?: number | null }>());
 	await Promise.all(
 		wanted(STATE_FAMILIES, q.keys).map(async (f) => {
-			const read = await select<Record<string, unknown>>(ch, familySql(f, ctx), ctx.params);
-			const rows = byOwner(f, g) ? rollUp(read, f.rollup, true) : (read as { k: string }[]);
-			for (const r of rows) {
+			for (const r of await familyRows(ch, f, ctx)) {
 				const k = groupId(r.k);
 				points.forEach((_, i) => out[i].set(k, { ...out[i].get(k), ...f.values(r, i) }));
 			}
