@@ -148,21 +148,21 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	let chaining = false;
 	let chainedFrom = 0;
 	// With no commit since the last link, the newest checkpoint still leaves nothing new to follow.
-	let committed = true;
-	deps.commits.subscribe(() => (committed = true));
+	let committedSinceLink = true;
+	deps.commits.subscribe(() => (committedSinceLink = true));
 	const checkpointNow = async (dayStart: number): Promise<StateCheckpoint | undefined> => {
 		const day = await checkpointAt(dayStart);
 		// A link of an earlier day's chain is no start for today's.
 		const newest = chained && day && chained.at >= day.at ? chained : day;
 		const now = clock();
-		const due = committed && !chaining && now - chainedFrom >= CHAIN_EVERY_MS;
+		const due = committedSinceLink && !chaining && now - chainedFrom >= CHAIN_EVERY_MS;
 		if (day && due && now - chainMarginMs > day.at) {
 			chaining = true;
-			committed = false;
+			committedSinceLink = false;
 			chainedFrom = now;
 			createStateCheckpoint(ch, now - chainMarginMs, { marginMs: chainMarginMs, base: newest, keepHours: 1 })
 				.then((c) => (chained = c))
-				.catch(() => (committed = true)) // try again at the next due read
+				.catch(() => (committedSinceLink = true)) // try again at the next due read
 				.finally(() => (chaining = false));
 		}
 		return newest;
