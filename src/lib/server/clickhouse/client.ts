@@ -88,6 +88,7 @@ export async function openClickHouse(
 }
 
 type Connection = ReturnType<typeof import('chdb/connection').createChdbConnection>;
+type CallName = 'query' | 'insert' | 'command' | 'exec' | 'ping';
 
 /**
  * chDB connections of one data directory as one, each running one call at a time; the others wait
@@ -119,8 +120,6 @@ function onePerConnection(connections: Connection[]): Pick<Connection, CallName 
 		close: async () => void (await Promise.all(connections.map((c) => c.close())))
 	};
 }
-type CallName = 'query' | 'insert' | 'command' | 'exec' | 'ping';
-
 /** A database name from configuration (never user input) as an identifier. */
 function quoteIdent(name: string): string {
 	if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
