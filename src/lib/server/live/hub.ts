@@ -52,8 +52,9 @@ export interface HubOptions {
 	/** Period of the recompute of clock-dependent keys. */
 	clockMs?: number;
 	/**
-	 * Keys computed at once. chDB runs one query at a time per process, so an unbounded fan-out of
-	 * recomputes would queue the ingest's inserts behind it; a small bound keeps commits prompt.
+	 * Keys computed at once, of those that read ClickHouse themselves (not `light`): a bound keeps a
+	 * fan-out of them, such as many boards subscribing at once, from taking every connection of the
+	 * boards' handle, which the API's reads share.
 	 */
 	concurrency?: number;
 	onError?(key: string, e: unknown): void;
