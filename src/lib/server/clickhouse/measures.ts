@@ -744,6 +744,15 @@ const WINDOW_FAMILIES = [
 ];
 const STATE_FAMILIES = [backlog, complaintState];
 
+/**
+ * Measures whose every read covers each row of the window (exact distinct counts and quantiles,
+ * joins): the others read the 15-minute projections or follow the state checkpoints, so their reads
+ * grow little with the day's rows.
+ */
+export const ROW_READ_KEYS: readonly MeasureKey[] = WINDOW_FAMILIES.filter((f) => !f.rollup).flatMap(
+	(f) => f.keys
+);
+
 /** Whether a measure's stream lacks the filter's field: the drill-down says so rather than show it unfiltered. */
 export function unfilterable(key: MeasureKey, filter: MeasureFilter): boolean {
 	const f = [...WINDOW_FAMILIES, ...STATE_FAMILIES].find((x) => x.keys.includes(key));

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { once, slowRead, source } from './reads.ts';
 import type { ReadContext } from './hub.ts';
+import { until } from '../../../../test/support/until.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -104,6 +105,28 @@ describe('slowRead: served at once, refreshed in the background', () => {
 		await sleep(1);
 		expect(landed).toBe(1);
 		expect(await r.get()).toBe(2);
+	});
+
+	it('with a share, waits the longer a read took before the next', async () => {
+		const { read, calls } = controlledRead();
+		const r = slowRead({
+			read,
+			minIntervalMs: 10,
+			share: 0.25,
+			maxAgeMs: 60_000,
+			landed: () => {},
+			epoch: () => 'd'
+		});
+		const first = r.get();
+		await sleep(50);
+		calls[0].release();
+		await first;
+		r.stale();
+		// The read took 50 ms or more: the next may start 200 ms after the first began, not 10 ms.
+		await sleep(Math.max(0, calls[0].at + 150 - performance.now()));
+		expect(calls).toHaveLength(1);
+		await until(() => calls.length === 2, 'the second read');
+		expect(calls[1].at - calls[0].at).toBeGreaterThanOrEqual(190); // timers may fire a little early
 	});
 
 	it('reads afresh, and waits for it, when the epoch (the business day) changes', async () => {

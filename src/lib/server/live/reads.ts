@@ -31,6 +31,12 @@ function afterGap(startedAt: number, gapMs: number, fn: () => void): NodeJS.Time
 export function slowRead<T>(o: {
 	read: () => Promise<T>;
 	minIntervalMs: number;
+	/**
+	 * At most this share of the time spent reading: after a read of d ms the next starts d / share ms
+	 * after it at the soonest, so a read that grows with the day's rows is made less often, not more
+	 * of the machine.
+	 */
+	share?: number;
 	maxAgeMs: number;
 	landed: () => void;
 	/** When this changes (the business day), the value is read afresh before it is served. */
@@ -39,6 +45,7 @@ export function slowRead<T>(o: {
 	let value: Promise<T> | undefined;
 	let epoch = '';
 	let startedAt = -Infinity;
+	let tookMs = 0;
 	let running = false;
 	let pending = false;
 	let timer: NodeJS.Timeout | undefined;
@@ -59,6 +66,7 @@ export function slowRead<T>(o: {
 			)
 			.finally(() => {
 				running = false;
+				tookMs = performance.now() - startedAt;
 				if (pending) schedule();
 			});
 		return next;
@@ -66,7 +74,7 @@ export function slowRead<T>(o: {
 	const schedule = () => {
 		pending = true;
 		if (running || timer) return;
-		timer = afterGap(startedAt, o.minIntervalMs, () => {
+		timer = afterGap(startedAt, Math.max(o.minIntervalMs, tookMs / (o.share ?? 1)), () => {
 			timer = undefined;
 			void refresh().catch(() => undefined);
 		});
