@@ -178,7 +178,7 @@ export function createHub(opts: HubOptions): Hub {
 	 */
 	function run(k: KeyState, now = performance.now()): Promise<void> {
 		k.firstPending ??= now;
-		k.lastPending = now;
+		k.lastPending = Math.max(k.lastPending ?? now, now);
 		if (k.inflight) {
 			// A queued computation has not read anything yet: it will see the new data.
 			if (queue.some((q) => q.k === k)) return k.inflight;
@@ -234,8 +234,7 @@ export function createHub(opts: HubOptions): Hub {
 			});
 	}
 
-	function recomputeAll(filter: (k: KeySpec) => boolean = () => true) {
-		const now = performance.now();
+	function recomputeAll(filter: (k: KeySpec) => boolean = () => true, now = performance.now()) {
 		for (const k of keys.values()) if (filter(k.spec)) void run(k, now);
 	}
 
@@ -246,7 +245,9 @@ export function createHub(opts: HubOptions): Hub {
 			if (k.spec.streams.includes(e.stream) && k.spec.scopes.some((s) => touched.has(s))) void run(k, now);
 	});
 
-	opts.plan.onRefresh?.((part) => recomputeAll((k) => k.part === part));
+	// A background read landed: its parts need the value it brought, not shared reads newer than those
+	// they had (waiting for the next read of today put up to 500 ms more on the tiles it refreshes).
+	opts.plan.onRefresh?.((part) => recomputeAll((k) => k.part === part, 0));
 
 	const clockTimer = setInterval(() => recomputeAll((k) => !!k.clock), opts.clockMs ?? 30_000);
 	clockTimer.unref();
