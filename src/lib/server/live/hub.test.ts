@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BoardPart } from '../../boards.ts';
 import { localCommits } from '../runtime.ts';
-import { createHub, type BoardPlan, type Hub } from './hub.ts';
+import { createHub, type BoardPlan, type Hub, type ReadContext } from './hub.ts';
 import { source } from './reads.ts';
 
 const REF = { board: 'overview' as const, scope: 'org' };
@@ -23,7 +23,7 @@ describe('hub', () => {
 					scopes: ['org'],
 					streams: ['contacts' as const],
 					light: true,
-					compute: (fresh: Parameters<typeof today>[0]) => today(fresh)
+					compute: (fresh: ReadContext) => today(fresh)
 				}
 			],
 			{ onRefresh: (fn: (part: BoardPart) => void) => void (landed = fn) }

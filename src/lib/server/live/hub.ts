@@ -174,7 +174,8 @@ export function createHub(opts: HubOptions): Hub {
 	/**
 	 * Queues a computation of the key; if one is queued or running, marks it to run once more after.
 	 * `now` is when the change was learned: one instant for every key a commit touches, so that keys
-	 * sharing a read started for the first of them need no read of their own.
+	 * sharing a read started for the first of them need no read of their own; 0 when the change is in
+	 * no shared read (a background read landed), so any will do.
 	 */
 	function run(k: KeyState, now = performance.now()): Promise<void> {
 		k.firstPending ??= now;
