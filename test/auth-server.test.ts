@@ -130,7 +130,6 @@ afterAll(async () => {
 	for (const socket of sockets) socket.close();
 	await store?.close();
 	await s?.stop();
-	if (s) fs.writeFileSync('/tmp/sqm-f-server-output.log', s.output());
 });
 
 describe('pages and APIs by role', () => {
