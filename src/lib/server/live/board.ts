@@ -292,10 +292,16 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		return valuesOfAllScopes(day, now, await checkpointNow(day.from), now, CHANGE_KEYS);
 	}, TODAY_READ_GAP_MS);
 
-	/** Today's values of every scope: those read on every change as fresh as `fresh` asks, the rest as last read. */
+	/**
+	 * Today's values of every scope: those read on every change as fresh as `fresh` asks, the rest as
+	 * last read. Joined once per pair of reads, not once per board key that asks.
+	 */
+	let joined: { changed: object; rows: object; all: AllScopes<MeasureValues> } | undefined;
 	const current = async (fresh: ReadContext) => {
 		const [changed, rows] = await Promise.all([today(fresh), rowRead.get()]);
-		return pick(changed, rows, ROW_READ_KEYS);
+		if (joined?.changed !== changed || joined.rows !== rows)
+			joined = { changed, rows, all: pick(changed, rows, ROW_READ_KEYS) };
+		return joined.all;
 	};
 
 	async function tiles(scope: Scope, fresh: ReadContext): Promise<TileData[]> {
