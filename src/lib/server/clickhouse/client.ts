@@ -120,6 +120,7 @@ function onePerConnection(connections: Connection[]): Pick<Connection, CallName 
 		close: async () => void (await Promise.all(connections.map((c) => c.close())))
 	};
 }
+
 /** A database name from configuration (never user input) as an identifier. */
 function quoteIdent(name: string): string {
 	if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))

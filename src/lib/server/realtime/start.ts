@@ -68,7 +68,7 @@ export interface StartOptions {
 async function openWithRetry(
 	config: Config,
 	log: (m: string) => void,
-	opts: { connections?: number } = {}
+	opts?: Parameters<typeof openClickHouse>[1]
 ): Promise<ClickHouse> {
 	for (let attempt = 1; ; attempt++) {
 		try {
