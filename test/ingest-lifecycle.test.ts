@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ClickHouse } from '../src/lib/server/clickhouse/client.ts';
 import { startIngest, type IngestServer } from './support/ingest-server.ts';
 import { records } from './support/ingest-records.ts';
+import { until } from './support/until.ts';
 
 const started: IngestServer[] = [];
 afterAll(async () => {
@@ -14,9 +15,6 @@ const start = async (...args: Parameters<typeof startIngest>) => {
 	started.push(s);
 	return s;
 };
-const until = async (cond: () => boolean) => {
-	while (!cond()) await new Promise((r) => setTimeout(r, 5));
-};
 
 describe('graceful close and back-pressure', () => {
 	it('close() commits every accepted record, answers the waiting requests, then refuses new ones with 503', async () => {
@@ -26,7 +24,7 @@ describe('graceful close and back-pressure', () => {
 			s.post('contacts', records('contacts', 300, { prefix: 'gc-a' })),
 			s.post('surveys', records('surveys', 200, { prefix: 'gc-b' }))
 		];
-		await until(() => s.service.stats().queueDepth === 500);
+		await until(() => s.service.stats().queueDepth === 500, 'both requests queued');
 
 		// Back-pressure: more than maxQueuedRecords waiting is refused, not buffered.
 		const full = await s.post('contacts', records('contacts', 600, { prefix: 'gc-c' }));
@@ -58,7 +56,7 @@ describe('stats log', () => {
 		const s = await start({ port: 4107, log: (m) => lines.push(m), statsLogIntervalMs: 50 });
 		expect((await s.post('complaints', records('complaints', 7, { prefix: 'log' }))).body.accepted).toBe(7);
 		await s.post('complaints', [{ id: 'log-bad' }]);
-		await until(() => lines.some((l) => l.includes('complaints +7/=0/x1')));
+		await until(() => lines.some((l) => l.includes('complaints +7/=0/x1')), 'the stats line');
 		expect(lines.find((l) => l.includes('complaints +7/=0/x1'))).toMatch(
 			/^ingest stats: .*queue 0; batches 1, .*commit p50 [\d.]+ ms, p99 [\d.]+ ms$/
 		);
