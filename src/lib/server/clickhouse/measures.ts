@@ -219,6 +219,8 @@ interface Family {
 	sql(ctx: Ctx): string;
 	values(row: { k: string }): { [K in MeasureKey]?: number | null };
 	rollup?: Rollup;
+	/** A window's values also count records dated after it, up to now (done, escalated since). */
+	upToNow?: true;
 }
 
 /** A family with its own row shape. */
@@ -229,6 +231,7 @@ const family = <R extends { k: string }>(f: {
 	sql(ctx: Ctx): string;
 	values(row: R): { [K in MeasureKey]?: number | null };
 	rollup?: Rollup;
+	upToNow?: true;
 }) => f as unknown as Family;
 
 /** A family of state measures: one value per point of `{points}`, arrays in the row. */
@@ -437,6 +440,7 @@ const followUps = family<{ k: string; done: number; due: number }>({
 	name: 'followUps',
 	stream: 'contacts',
 	keys: ['follow_up_completion'],
+	upToNow: true,
 	// Follow-ups that fell due in the window, and of those the ones done by now: a follow-up done
 	// today that fell due last week counts on its own day, so the rate never exceeds 1.
 	sql(ctx) {
@@ -467,6 +471,7 @@ const escalation = family<{ k: string; received: number; escalated: number }>({
 	name: 'escalation',
 	stream: 'complaints',
 	keys: ['escalation_rate'],
+	upToNow: true,
 	sql(ctx) {
 		// Each complaint received in the window once per scope, marked if any of its received or
 		// escalated events up to now has tier 2 or more: a set of the escalated ones, not a join to
@@ -753,6 +758,9 @@ export const ROW_READ_KEYS: readonly MeasureKey[] = WINDOW_FAMILIES.filter((f) =
 	(f) => f.keys
 );
 
+/** Measures of a window that also count records dated after it, up to now: no past hour of theirs is final. */
+const UP_TO_NOW_KEYS: readonly MeasureKey[] = WINDOW_FAMILIES.filter((f) => f.upToNow).flatMap((f) => f.keys);
+
 /** Whether a measure's stream lacks the filter's field: the drill-down says so rather than show it unfiltered. */
 export function unfilterable(key: MeasureKey, filter: MeasureFilter): boolean {
 	const f = [...WINDOW_FAMILIES, ...STATE_FAMILIES].find((x) => x.keys.includes(key));
@@ -919,7 +927,8 @@ interface SeriesQuery {
 	keys: readonly MeasureKey[];
 	tierLimitHours?: TierLimitHours;
 	serviceLevelSeconds?: Record<string, number>;
-	checkpoint?: StateCheckpoint;
+	/** Open items as of one or more instants: the state reads follow the newest that precedes every point. */
+	checkpoint?: StateCheckpoint | StateCheckpoint[];
 }
 
 interface Period {
@@ -944,18 +953,23 @@ async function series(
 	now: number,
 	periods: Period[]
 ): Promise<Map<string, Map<string, MeasureValues>>> {
-	const base = { ...q, scope: ORG, from: periods[0].from, to: periods[periods.length - 1].to, now };
 	const begun = periods.filter((p) => p.from <= now);
+	const points = begun.map((p) => Math.min(p.to, now));
+	const checkpoint = [q.checkpoint ?? []]
+		.flat()
+		.filter((c) => usable(c, points))
+		.sort((a, b) => b.at - a.at)[0];
+	const base = {
+		...q,
+		checkpoint,
+		scope: ORG,
+		from: periods[0].from,
+		to: periods[periods.length - 1].to,
+		now
+	};
 	const [windowed, state] = await Promise.all([
 		windowGroups(ch, base, g),
-		begun.length
-			? stateGroups(
-					ch,
-					base,
-					{ kind: 'scopes' },
-					begun.map((p) => Math.min(p.to, now))
-				)
-			: []
+		begun.length ? stateGroups(ch, base, { kind: 'scopes' }, points) : []
 	]);
 	const byScope = new Map<string, Map<string, MeasureValues>>();
 	const periodsOf = (scope: string) => {
@@ -1029,6 +1043,25 @@ function allScopes<T>(groups: Map<string, T>, empty: () => T): AllScopes<T> {
 	return out;
 }
 
+/** Every scope of `a` or `b` (the org, sites, teams, agents by team), its values joined by `join`. */
+export function zipScopes<A, B, T>(
+	a: AllScopes<A>,
+	b: AllScopes<B>,
+	join: (x: A | undefined, y: B | undefined) => T
+): AllScopes<T> {
+	const each = <K>(x: Map<K, A>, y: Map<K, B>) =>
+		new Map([...new Set([...x.keys(), ...y.keys()])].map((k) => [k, join(x.get(k), y.get(k))]));
+	const teams = new Set([...a.agents.keys(), ...b.agents.keys()]);
+	return {
+		org: join(a.org, b.org),
+		sites: each(a.sites, b.sites),
+		teams: each(a.teams, b.teams),
+		agents: new Map(
+			[...teams].map((t) => [t, each(a.agents.get(t) ?? new Map(), b.agents.get(t) ?? new Map())])
+		)
+	};
+}
+
 const ORG: Scope = { kind: 'org', id: '' };
 
 /** The org's, a site's or a team's entry of a read of every scope (an agent is read within its team). */
@@ -1051,14 +1084,47 @@ export async function measureValuesOfAllScopes(
  * One value set per business hour (0–23) of `day` for every scope of the organisation, from one query
  * per family. An hour skipped by a DST change holds nulls; in a 25-hour day the repeated hour is one
  * period of two clock hours.
+ *
+ * `kept`: an earlier read of the same day whose hours ending at or before `until` still hold (no
+ * record dated in them arrived since): only the later hours are read, the others are taken from it,
+ * but for the measures that count records up to now (UP_TO_NOW_KEYS), read for every hour.
  */
 export async function hourlySeriesOfAllScopes(
 	ch: ClickHouse,
-	q: SeriesQuery & { day: string; now: number }
+	q: SeriesQuery & {
+		day: string;
+		now: number;
+		kept?: { series: AllScopes<MeasureValues[]>; until: number };
+	}
 ): Promise<AllScopes<MeasureValues[]>> {
-	const groups = await series(ch, q, { kind: 'scopes', by: 'hour' }, q.now, hourPeriods(q.day, q.tz));
-	return allScopes(new Map([...groups].map(([id, periods]) => [id, byHour(periods)])), () =>
-		byHour(undefined)
+	const g = { kind: 'scopes', by: 'hour' } as const;
+	const hourly = (groups: Map<string, Map<string, MeasureValues>>) =>
+		allScopes(new Map([...groups].map(([id, ps]) => [id, byHour(ps)])), () => byHour(undefined));
+	const periods = hourPeriods(q.day, q.tz);
+	if (!q.kept) return hourly(await series(ch, q, g, q.now, periods));
+	const until = q.kept.until;
+	const kept = periods.filter((p) => p.to <= until);
+	const read = periods.filter((p) => p.to > until);
+	const upToNow = q.keys.filter((k) => UP_TO_NOW_KEYS.includes(k));
+	const [fresh, again] = await Promise.all([
+		read.length ? series(ch, q, g, q.now, read).then(hourly) : undefined,
+		kept.length && upToNow.length
+			? series(ch, { ...q, keys: upToNow }, g, q.now, kept).then(hourly)
+			: undefined
+	]);
+	// As a read of every hour would hold them: a scope absent from one part has no values there, so
+	// its begun hours hold empty values (state 0), the others nulls.
+	const keptHours = new Set(kept.map((p) => Number(p.key)));
+	const begun = new Set(read.filter((p) => p.from <= q.now).map((p) => Number(p.key)));
+	const none = allScopes(new Map(), () => byHour(undefined));
+	const parts = zipScopes(q.kept.series, fresh ?? none, (old, now) => ({ old, now }));
+	return zipScopes(parts, again ?? none, (part, up) =>
+		Array.from({ length: 24 }, (_, h) => {
+			if (!keptHours.has(h)) return part?.now?.[h] ?? (begun.has(h) ? emptyValues() : nullValues());
+			const v = { ...(part?.old?.[h] ?? emptyValues()) };
+			for (const k of upToNow) v[k] = up?.[h]?.[k] ?? null;
+			return v;
+		})
 	);
 }
 
