@@ -164,6 +164,7 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
 				stream,
 				batchMaxRecords: opts.config.ingest.batchMaxRecords,
 				flushIntervalMs: opts.config.ingest.flushIntervalMs,
+				insertGapMs: opts.config.ingest.insertGapMs,
 				hasRoom,
 				onBatch,
 				log,

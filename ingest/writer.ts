@@ -42,6 +42,12 @@ export interface WriterOptions {
 	stream: Stream;
 	batchMaxRecords: number;
 	flushIntervalMs: number;
+	/**
+	 * A stream's inserts start at least this far apart: under sustained load each takes everything
+	 * queued meanwhile, so ClickHouse gets fewer, larger parts to merge. After a quiet spell a record
+	 * waits the flush interval only.
+	 */
+	insertGapMs: number;
 	/** Whether `n` more records fit under the service's bound on queued records (all streams). */
 	hasRoom: (n: number) => boolean;
 	onBatch: (report: BatchReport) => void;
@@ -75,21 +81,23 @@ export function createStreamWriter(o: WriterOptions): StreamWriter {
 	let inFlight: Promise<void> | undefined;
 	let inFlightSize = 0;
 	let timer: NodeJS.Timeout | undefined;
+	let lastInsertAt = -Infinity;
 	// Once draining (shutdown), nothing waits for the flush interval any more.
 	let draining = false;
 
 	function schedule(delayMs: number) {
-		if (draining) delayMs = 0;
 		if (inFlight || timer) return;
+		const wait = draining ? 0 : Math.max(delayMs, lastInsertAt + o.insertGapMs - performance.now());
 		timer = setTimeout(() => {
 			timer = undefined;
+			lastInsertAt = performance.now();
 			inFlight = writeBatch().finally(() => {
 				inFlight = undefined;
 				inFlightSize = 0;
-				// What queued up during the insert is the next group: write it at once.
+				// What queued up during the insert is the next group: write it once the gap has passed.
 				if (queue.length) schedule(0);
 			});
-		}, delayMs);
+		}, wait);
 	}
 
 	async function writeBatch() {

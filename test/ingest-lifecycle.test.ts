@@ -50,6 +50,25 @@ describe('graceful close and back-pressure', () => {
 	});
 });
 
+describe('insert gap', () => {
+	it("starts a stream's inserts the gap apart under sustained posting, each taking all that queued meanwhile", async () => {
+		const s = await start({ port: 4108, ingest: { flushIntervalMs: 0, insertGapMs: 2_000 } });
+		const t0 = performance.now();
+		expect((await s.post('contacts', records('contacts', 1, { prefix: 'gap-0' }))).status).toBe(200);
+		// The first insert after a quiet spell does not wait for a gap.
+		expect(performance.now() - t0).toBeLessThan(2_000);
+		// Ten requests within half a second of it: one more insert holds all of them.
+		const posts = [];
+		for (let i = 1; i <= 10; i++) {
+			posts.push(s.post('contacts', records('contacts', 5, { prefix: `gap-${i}` })));
+			await new Promise((r) => setTimeout(r, 50));
+		}
+		expect((await Promise.all(posts)).map((p) => p.body.accepted)).toEqual(Array(10).fill(5));
+		expect(s.commits.filter((c) => c.stream === 'contacts').map((c) => c.count)).toEqual([1, 50]);
+		await s.close();
+	});
+});
+
 describe('stats log', () => {
 	it('logs a stats line periodically with per-stream counts and commit latency', async () => {
 		const lines: string[] = [];

@@ -10,7 +10,7 @@ export interface Config {
 	adminPassword?: string;
 	ingestKeys: string[];
 	businessTz: string;
-	ingest: { batchMaxRecords: number; flushIntervalMs: number; maxQueuedRecords: number };
+	ingest: { batchMaxRecords: number; flushIntervalMs: number; insertGapMs: number; maxQueuedRecords: number };
 }
 
 function int(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
@@ -53,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		ingest: {
 			batchMaxRecords: int('INGEST_BATCH_MAX_RECORDS', 20_000, env),
 			flushIntervalMs: int('INGEST_FLUSH_INTERVAL_MS', 20, env),
+			insertGapMs: int('INGEST_INSERT_GAP_MS', 200, env),
 			maxQueuedRecords: int('INGEST_MAX_QUEUED_RECORDS', 200_000, env)
 		}
 	};
