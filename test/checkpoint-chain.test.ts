@@ -1,15 +1,12 @@
 // The chain of checkpoints behind today's state tiles (board.ts checkpointNow): a new link is made at
 // most every 30 s, and only if something was committed since the last one, dated the margin before now.
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouse } from '../src/lib/server/clickhouse/client.ts';
 import { localCommits } from '../src/lib/server/runtime.ts';
-import { boardPlan } from '../src/lib/server/live/board.ts';
 import type { KeySpec } from '../src/lib/server/live/hub.ts';
-import { createTargets } from '../src/lib/server/targets.ts';
-import { openSqliteStore } from '../src/lib/server/store/sqlite.ts';
 import { freshClickHouse, generateRecords, insertRecords } from './support/records.ts';
+import { testBoardPlan } from './support/board.ts';
 import { until } from './support/until.ts';
 
 const TZ = 'Europe/Paris';
@@ -40,13 +37,7 @@ beforeAll(async () => {
 	ch.client.command = ((params: Parameters<typeof command>[0]) => {
 		return command(params).then((r) => (commands.push(params.query), r));
 	}) as typeof ch.client.command;
-	const plan = boardPlan({
-		ch,
-		timeZone: TZ,
-		targets: await createTargets(openSqliteStore(path.join(dir, 'meta.sqlite')), dir),
-		commits,
-		now: () => clock
-	});
+	const plan = await testBoardPlan({ ch, dir, timeZone: TZ, commits, now: () => clock });
 	tiles = plan({ board: 'overview', scope: 'org' }).find((k) => k.part === 'tiles')!;
 });
 

@@ -2,7 +2,6 @@
 // subscribers, unchanged results are not pushed, and bursts of commits are coalesced.
 import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
@@ -10,14 +9,12 @@ import { openClickHouse, INSERT_SETTINGS, type ClickHouse } from '../src/lib/ser
 import { migrate } from '../src/lib/server/clickhouse/migrate.ts';
 import { localCommits, type CommitEvent } from '../src/lib/server/runtime.ts';
 import { createHub, type Hub } from '../src/lib/server/live/hub.ts';
-import { boardPlan } from '../src/lib/server/live/board.ts';
-import { createTargets } from '../src/lib/server/targets.ts';
-import { openSqliteStore } from '../src/lib/server/store/sqlite.ts';
 import { attachRealtime } from '../src/lib/server/realtime/attach.ts';
 import type { BoardData, TileData } from '../src/lib/boards.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/lib/realtime/events.ts';
 import { dayRange, businessDay } from '../src/lib/time.ts';
 import { generateRecords, insertRecords, toDateTime64 } from './support/records.ts';
+import { testBoardPlan } from './support/board.ts';
 import { until } from './support/until.ts';
 
 const TZ = 'Europe/Paris';
@@ -156,13 +153,7 @@ beforeAll(async () => {
 		return query(params);
 	}) as typeof ch.client.query;
 	hub = createHub({
-		plan: boardPlan({
-			ch,
-			timeZone: TZ,
-			targets: await createTargets(openSqliteStore(path.join(dir, 'meta.sqlite')), dir),
-			commits,
-			now: () => NOW
-		}),
+		plan: await testBoardPlan({ ch, dir, timeZone: TZ, commits, now: () => NOW }),
 		commits,
 		timeZone: TZ,
 		clockMs: 3_600_000,

@@ -2,19 +2,16 @@
 // covers the hours from the earliest record time committed since, so a late record re-reads its hour,
 // and an hour no commit touched is not read again.
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEASURE_KEYS } from '../src/lib/measures.ts';
 import type { ClickHouse } from '../src/lib/server/clickhouse/client.ts';
 import { hourlySeriesOfAllScopes } from '../src/lib/server/clickhouse/measures.ts';
-import { boardPlan } from '../src/lib/server/live/board.ts';
 import type { KeySpec } from '../src/lib/server/live/hub.ts';
 import { localCommits } from '../src/lib/server/runtime.ts';
-import { openSqliteStore } from '../src/lib/server/store/sqlite.ts';
-import { createTargets } from '../src/lib/server/targets.ts';
 import { addDays, businessDay, dayRange } from '../src/lib/time.ts';
 import type { TileData } from '../src/lib/boards.ts';
 import { freshClickHouse, generateRecords, insertRecords, type ContactRow } from './support/records.ts';
+import { testBoardPlan } from './support/board.ts';
 import { until } from './support/until.ts';
 
 const TZ = 'Europe/Paris';
@@ -35,13 +32,7 @@ beforeAll(async () => {
 		ch,
 		generateRecords({ seed: 11, start: dayStart + 6 * HOUR, end: clock, zones: [TZ], contacts: 300 })
 	);
-	const plan = boardPlan({
-		ch,
-		timeZone: TZ,
-		targets: await createTargets(openSqliteStore(path.join(dir, 'meta.sqlite')), dir),
-		commits,
-		now: () => clock
-	});
+	const plan = await testBoardPlan({ ch, dir, timeZone: TZ, commits, now: () => clock });
 	tiles = plan({ board: 'overview', scope: 'org' }).find((k) => k.part === 'tiles')!;
 });
 
