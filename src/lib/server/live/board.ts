@@ -200,6 +200,7 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 		monthAsOf: number,
 		keys: readonly MeasureKey[] = MEASURE_KEYS
 	) => {
+		const monthKeys = keys.filter((k) => MONTH_KEYS.includes(k));
 		const [day, month] = await Promise.all([
 			measureValuesOfAllScopes(ch, {
 				...w,
@@ -208,14 +209,12 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 				keys: keys.filter((k) => !MONTH_KEYS.includes(k)),
 				checkpoint
 			}),
-			measureValuesOfAllScopes(ch, {
-				...monthWindow(tz, monthAsOf),
-				now,
-				tz,
-				keys: keys.filter((k) => MONTH_KEYS.includes(k))
-			})
+			// The read on every change has no monthly measure (they read every row: ROW_READ_KEYS).
+			monthKeys.length
+				? measureValuesOfAllScopes(ch, { ...monthWindow(tz, monthAsOf), now, tz, keys: monthKeys })
+				: undefined
 		]);
-		return pick(day, month, MONTH_KEYS);
+		return month ? pick(day, month, MONTH_KEYS) : day;
 	};
 
 	/** Every scope's measures over the same window yesterday. */
@@ -233,9 +232,8 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	 * hour's end from the day's start.)
 	 */
 	let sparkKept: { day: string; until: number; series: AllScopes<MeasureValues[]> } | undefined;
-	/** The earliest record time committed since the last sparkline read started. */
+	/** The earliest record time committed since the last sparkline read started (set by commits below). */
 	let sparkLateFrom = Infinity;
-	deps.commits.subscribe((e) => (sparkLateFrom = Math.min(sparkLateFrom, e.minAt)));
 	const spark = background(SPARK_READ, 'tiles', async () => {
 		const now = clock();
 		const day = businessDay(now, tz);
@@ -263,6 +261,7 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	// ones) change yesterday's values.
 	deps.commits.subscribe((e) => {
 		rowRead.stale();
+		sparkLateFrom = Math.min(sparkLateFrom, e.minAt);
 		spark.stale();
 		trendRead.stale();
 		if (e.minAt < sameTimeYesterday(clock()).to) previous.stale();
