@@ -147,10 +147,13 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 	// With no commit since the last link, the newest checkpoint still leaves nothing new to follow.
 	let committedSinceLink = true;
 	deps.commits.subscribe(() => (committedSinceLink = true));
+	/** The newest link of the day's chain, else the day's checkpoint: made by none of its callers. */
+	const newestOf = (day: StateCheckpoint | undefined) =>
+		// A link of an earlier day's chain is no start for today's.
+		chained && day && chained.at >= day.at ? chained : day;
 	const checkpointNow = async (dayStart: number): Promise<StateCheckpoint | undefined> => {
 		const day = await checkpointAt(dayStart);
-		// A link of an earlier day's chain is no start for today's.
-		const newest = chained && day && chained.at >= day.at ? chained : day;
+		const newest = newestOf(day);
 		const now = clock();
 		const due = committedSinceLink && !chaining && now - chainedFrom >= CHAIN_EVERY_MS;
 		if (day && due && now - chainMarginMs > day.at) {
@@ -242,9 +245,10 @@ export function boardPlan(deps: BoardDeps): BoardPlan {
 			sparkKept?.day === day ? { ...sparkKept, until: Math.min(sparkKept.until, sparkLateFrom) } : undefined;
 		sparkLateFrom = Infinity;
 		sparkKept = undefined; // until this read lands: a failed one leaves nothing to keep
-		const checkpoint = (await Promise.all([checkpointAt(dayStart), checkpointNow(dayStart)])).filter(
-			(c) => c !== undefined
-		);
+		// The chain's newest link as the read of today left it: a background read makes no link (with no
+		// board watching, commits would otherwise add a checkpoint insert every 30 s).
+		const dayCheckpoint = await checkpointAt(dayStart);
+		const checkpoint = [dayCheckpoint, newestOf(dayCheckpoint)].filter((c) => c !== undefined);
 		const series = await hourlySeriesOfAllScopes(ch, { tz, keys: MEASURE_KEYS, day, now, checkpoint, kept });
 		// Every hour ended by `now` was read (or kept) with its state as of its end: complete.
 		sparkKept = { day, until: now, series };
